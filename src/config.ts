@@ -1,0 +1,72 @@
+// Configuration is read here, once, into a fully defaulted object that is passed to every part.
+// No other module reads process.env.
+import path from 'node:path';
+
+export interface Config {
+  /** Where the embedded store, blobs and the signing key live. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** The base URL clients reach this server at; file, upload and status URLs are built on it. */
+  publicUrl: string;
+  /** In-process worker slots; 0 runs no worker in `serve` (workers elsewhere). */
+  workers: number;
+  /** How long a claim stays valid without a heartbeat. */
+  leaseMs: number;
+  heartbeatMs: number;
+  /** Claims of one request before it is failed (a worker died each time). */
+  maxAttempts: number;
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** Largest JSON body accepted (data URIs travel inside it). */
+  bodyLimitBytes: number;
+  /** Largest single upload accepted by an upload URL. */
+  uploadLimitBytes: number;
+  /** How long an upload URL stays usable. */
+  uploadUrlTtlMs: number;
+  logLevel: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+const MiB = 1024 * 1024;
+
+function int(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Overrides given on the command line; they win over the environment. */
+export interface ConfigOverrides {
+  dataDir?: string | undefined;
+  host?: string | undefined;
+  port?: string | undefined;
+  publicUrl?: string | undefined;
+  workers?: string | undefined;
+}
+
+export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
+  const host = overrides.host ?? env.REELHOUSE_HOST ?? '127.0.0.1';
+  const port = int('port', overrides.port ?? env.REELHOUSE_PORT, 8080, 0);
+  const leaseMs = int('REELHOUSE_LEASE_MS', env.REELHOUSE_LEASE_MS, 30_000, 500);
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const publicUrl = (overrides.publicUrl ?? env.REELHOUSE_PUBLIC_URL ?? `http://${reachable}:${port}`).replace(/\/+$/, '');
+  return {
+    dataDir: path.resolve(overrides.dataDir ?? env.REELHOUSE_DATA_DIR ?? 'reelhouse-data'),
+    host,
+    port,
+    publicUrl,
+    workers: int('workers', overrides.workers ?? env.REELHOUSE_WORKERS, 1, 0),
+    leaseMs,
+    heartbeatMs: int('REELHOUSE_HEARTBEAT_MS', env.REELHOUSE_HEARTBEAT_MS, Math.max(100, Math.floor(leaseMs / 3)), 50),
+    maxAttempts: int('REELHOUSE_MAX_ATTEMPTS', env.REELHOUSE_MAX_ATTEMPTS, 3, 1),
+    ffmpegPath: env.FFMPEG_PATH ?? 'ffmpeg',
+    ffprobePath: env.FFPROBE_PATH ?? 'ffprobe',
+    bodyLimitBytes: int('REELHOUSE_BODY_LIMIT_MB', env.REELHOUSE_BODY_LIMIT_MB, 32, 1) * MiB,
+    uploadLimitBytes: int('REELHOUSE_UPLOAD_LIMIT_MB', env.REELHOUSE_UPLOAD_LIMIT_MB, 1024, 1) * MiB,
+    uploadUrlTtlMs: int('REELHOUSE_UPLOAD_URL_TTL_S', env.REELHOUSE_UPLOAD_URL_TTL_S, 3600, 1) * 1000,
+    logLevel: env.REELHOUSE_LOG_LEVEL ?? 'info',
+  };
+}

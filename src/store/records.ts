@@ -1,0 +1,92 @@
+// The rows the store keeps, as the rest of the program sees them. Times are milliseconds since
+// the epoch, always passed in by the caller (`now`), so tests can fake the clock.
+import type { RequestState } from '../requests/state.ts';
+
+export interface KeyRecord {
+  id: string;
+  /** Whose requests this key sees; several keys may share a user. */
+  userId: string;
+  /** sha256 of the secret, hex. The secret itself is never stored. */
+  secretHash: string;
+  label: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export type Priority = 'normal' | 'low';
+
+/** Why a request did not succeed, as its result endpoint will answer it. */
+export interface RequestFailure {
+  /** HTTP status the result endpoint answers with. */
+  status: number;
+  /** fal's `detail`: a message, or a list of `{loc, msg, type}`. */
+  detail: unknown;
+  /** fal's `error_type`, also sent as `X-Fal-Error-Type`. */
+  errorType: string;
+}
+
+export interface NewRequest {
+  id: string;
+  endpointId: string;
+  /** `owner/alias`: the part of the endpoint id that status, result and cancel URLs keep. */
+  app: string;
+  owner: string;
+  priority: Priority;
+  input: unknown;
+  webhookUrl: string | null;
+  maxAttempts: number;
+  createdAt: number;
+}
+
+export interface RequestRecord extends NewRequest {
+  state: RequestState;
+  attempts: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  cancelRequested: boolean;
+  result: unknown;
+  failure: RequestFailure | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** A request a worker holds; the token proves the lease on every later write. */
+export interface Claim {
+  request: RequestRecord;
+  leaseToken: string;
+}
+
+export type Outcome =
+  | { state: 'succeeded'; result: unknown }
+  | { state: 'failed' | 'cancelled'; failure: RequestFailure };
+
+export type CancelOutcome = 'cancelled' | 'cancel_requested' | 'already_completed' | 'not_found';
+
+export type LogLevel = 'STDERR' | 'STDOUT' | 'ERROR' | 'INFO' | 'WARN' | 'DEBUG';
+
+export interface LogEntry {
+  message: string;
+  level: LogLevel;
+  source: 'USER';
+  /** ISO 8601, as fal sends it. */
+  timestamp: string;
+}
+
+export interface FileRecord {
+  id: string;
+  /** The unguessable part of the file's public URL. */
+  token: string;
+  owner: string;
+  /** Set for outputs of a request. */
+  requestId: string | null;
+  blobKey: string;
+  contentType: string;
+  fileName: string;
+  size: number | null;
+  /** `pending` until an upload's bytes have arrived; outputs are born `ready`. */
+  state: 'pending' | 'ready';
+  /** sha256 of the upload URL's token; cleared once the upload is done (single use). */
+  uploadTokenHash: string | null;
+  uploadExpiresAt: number | null;
+  createdAt: number;
+}
