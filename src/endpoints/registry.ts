@@ -1,0 +1,52 @@
+// The endpoint registry: endpoint id → its schema, which input fields are files, and its runner.
+import type { z } from 'zod';
+import { Ray2ImageToVideoInput, VideoOutput } from './ray2-schemas.ts';
+import { ValidationError } from '../errors.ts';
+
+export interface Endpoint {
+  /** fal's full endpoint id, e.g. `fal-ai/luma-dream-machine/ray-2/image-to-video`. */
+  id: string;
+  title: string;
+  input: z.ZodType;
+  output: z.ZodType;
+  /** Input fields holding file URLs or data URIs, resolved before the runner starts. */
+  fileFields: readonly string[];
+  runner: string;
+  /** Checks across fields that the schema alone cannot say; throws ValidationError. */
+  check?: (input: Record<string, unknown>) => void;
+}
+
+const RAY2_IMAGE_TO_VIDEO: Endpoint = {
+  id: 'fal-ai/luma-dream-machine/ray-2/image-to-video',
+  title: 'Luma Ray 2 (Image to Video)',
+  input: Ray2ImageToVideoInput,
+  output: VideoOutput,
+  fileFields: ['image_url', 'end_image_url'],
+  runner: 'motion',
+  check: (input) => {
+    if (input.image_url === undefined && input.end_image_url === undefined) {
+      // Text-to-video is not built yet; say so rather than inventing a video.
+      throw ValidationError.field('image_url', 'image_url or end_image_url is required: this server does not generate video from text alone yet', 'value_error.missing');
+    }
+  },
+};
+
+export class EndpointRegistry {
+  readonly #byId = new Map<string, Endpoint>();
+
+  constructor(endpoints: readonly Endpoint[]) {
+    for (const e of endpoints) this.#byId.set(e.id, e);
+  }
+
+  get(id: string): Endpoint | undefined {
+    return this.#byId.get(id);
+  }
+
+  list(): Endpoint[] {
+    return [...this.#byId.values()];
+  }
+}
+
+export function defaultEndpoints(): EndpointRegistry {
+  return new EndpointRegistry([RAY2_IMAGE_TO_VIDEO]);
+}

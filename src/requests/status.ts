@@ -1,0 +1,49 @@
+// fal's view of a request: the status body clients poll, and the result body they fetch.
+import { falStatus, isTerminal } from './state.ts';
+import { failureSummary } from './failures.ts';
+import type { LogEntry, RequestRecord } from '../store/records.ts';
+
+export interface RequestUrls {
+  response_url: string;
+  status_url: string;
+  cancel_url: string;
+}
+
+export function requestUrls(publicUrl: string, r: Pick<RequestRecord, 'app' | 'id'>): RequestUrls {
+  const base = `${publicUrl}/queue/${r.app}/requests/${r.id}`;
+  return { response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` };
+}
+
+export interface StatusBody extends RequestUrls {
+  status: 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED';
+  request_id: string;
+  queue_position?: number;
+  logs?: LogEntry[] | null;
+  metrics?: { inference_time: number | null };
+  /** Beyond fal: why a COMPLETED request has no output. */
+  error?: string;
+  error_type?: string;
+}
+
+export function statusBody(
+  publicUrl: string,
+  r: RequestRecord,
+  extra: { queuePosition: number | null; logs: LogEntry[] | null },
+): StatusBody {
+  const status = falStatus(r.state);
+  const body: StatusBody = { status, request_id: r.id, ...requestUrls(publicUrl, r) };
+  if (status === 'IN_QUEUE') body.queue_position = extra.queuePosition ?? 0;
+  else body.logs = extra.logs;
+  if (isTerminal(r.state)) {
+    const ran = r.startedAt !== null && r.finishedAt !== null && r.state === 'succeeded';
+    body.metrics = { inference_time: ran ? (r.finishedAt! - r.startedAt!) / 1000 : null };
+    if (r.failure) {
+      body.error = failureSummary(r.failure);
+      body.error_type = r.failure.errorType;
+    }
+  }
+  return body;
+}
+
+/** HTTP status of a status response: fal answers 202 until COMPLETED, then 200. */
+export const statusCode = (r: RequestRecord): number => (isTerminal(r.state) ? 200 : 202);

@@ -1,0 +1,224 @@
+// The worker: claims a request under a lease, keeps the lease alive, resolves the input files,
+// runs the endpoint's runner, stores the outputs and finishes the request, in that order. Every
+// write after the claim proves the lease, so a worker that lost its lease (it stalled, or was
+// presumed dead) can never finish a request another worker has taken over.
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { BlobStore } from '../blobs/blobs.ts';
+import type { FileService } from '../blobs/files.ts';
+import type { EndpointRegistry } from '../endpoints/registry.ts';
+import { ValidationError } from '../errors.ts';
+import type { RequestEvents } from '../requests/events.ts';
+import { cancelledOutcome, inputFailure, runnerFailure, workerLostOutcome } from '../requests/failures.ts';
+import { resolveFileInputs } from '../requests/file-inputs.ts';
+import { RunnerInputError, type RunContext, type Runner } from '../runners/runner.ts';
+import type { Claim, LogLevel, Outcome } from '../store/records.ts';
+import type { Store } from '../store/store.ts';
+import { storeOutputs } from './outputs.ts';
+import { sweepDeadWorkerDirs, workerDirName } from './tmp-dirs.ts';
+
+export interface WorkerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface WorkerDeps {
+  workerId: string;
+  store: Store;
+  blobs: BlobStore;
+  files: FileService;
+  endpoints: EndpointRegistry;
+  runners: ReadonlyMap<string, Runner>;
+  events: RequestEvents;
+  logger: WorkerLogger;
+  /** Parent of this worker's scratch folder. */
+  tmpRoot: string;
+  publicUrl: string;
+  maxDataUriBytes: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  /** Longest idle wait between looks at the queue when no event wakes the worker. */
+  pollMs?: number;
+  now: () => number;
+}
+
+type StopReason = 'cancelled' | 'lease-lost' | 'shutdown';
+
+class Stop extends Error {
+  readonly reason: StopReason;
+  constructor(reason: StopReason) {
+    super(`stopped: ${reason}`);
+    this.reason = reason;
+  }
+}
+
+export class Worker {
+  readonly #d: WorkerDeps;
+  readonly #stopping = new AbortController();
+  readonly #running = new Set<AbortController>();
+  #loops: Promise<void>[] = [];
+  #lastReap = 0;
+
+  constructor(deps: WorkerDeps) {
+    this.#d = deps;
+  }
+
+  get #dir(): string {
+    return path.join(this.#d.tmpRoot, workerDirName(this.#d.workerId));
+  }
+
+  async start(slots: number): Promise<void> {
+    const swept = await sweepDeadWorkerDirs(this.#d.tmpRoot, workerDirName(this.#d.workerId));
+    if (swept > 0) this.#d.logger.info({ swept }, 'removed scratch folders of dead workers');
+    await fsp.mkdir(this.#dir, { recursive: true });
+    this.#loops = Array.from({ length: slots }, () => this.#loop());
+  }
+
+  /** Stops claiming, stops running work and gives it back to the queue, then returns. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    for (const ac of this.#running) ac.abort(new Stop('shutdown'));
+    await Promise.all(this.#loops);
+    await fsp.rm(this.#dir, { recursive: true, force: true });
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopping.signal.aborted) {
+      try {
+        await this.#reapIfDue();
+        const claim = await this.#d.store.claimRequest(this.#d.workerId, this.#d.leaseMs, this.#d.now());
+        if (claim) {
+          this.#d.events.changed(claim.request.id);
+          await this.#process(claim);
+        } else {
+          await this.#idle();
+        }
+      } catch (err) {
+        // The store itself failed (disk full, database gone): say so and back off, never spin.
+        this.#d.logger.error({ err }, 'worker loop error');
+        await this.#idle();
+      }
+    }
+  }
+
+  async #idle(): Promise<void> {
+    const wait = Math.min(this.#d.pollMs ?? 1000, this.#d.leaseMs / 2);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        off();
+        this.#stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      const off = this.#d.events.onSubmitted(done);
+      this.#stopping.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async #reapIfDue(): Promise<void> {
+    const now = this.#d.now();
+    if (now - this.#lastReap < this.#d.leaseMs / 2) return;
+    this.#lastReap = now;
+    const reaped = await this.#d.store.reapExpiredLeases(now, { lost: workerLostOutcome, cancelled: cancelledOutcome() });
+    for (const id of [...reaped.requeued, ...reaped.finished]) this.#d.events.changed(id);
+    if (reaped.requeued.length + reaped.finished.length > 0) this.#d.logger.warn(reaped, 'took back requests of vanished workers');
+  }
+
+  async #process({ request, leaseToken }: Claim): Promise<void> {
+    const { store, events, logger } = this.#d;
+    const log = logger;
+    const ac = new AbortController();
+    this.#running.add(ac);
+    const dir = path.join(this.#dir, request.id);
+    const beat = (): void => {
+      store.heartbeat(request.id, leaseToken, this.#d.leaseMs, this.#d.now()).then(
+        (hb) => {
+          if (!hb.held) ac.abort(new Stop('lease-lost'));
+          else if (hb.cancelRequested) ac.abort(new Stop('cancelled'));
+        },
+        (err: unknown) => log.error({ err, requestId: request.id }, 'heartbeat failed'),
+      );
+    };
+    const heartbeat = setInterval(beat, this.#d.heartbeatMs);
+    const offCancel = events.onCancelRequested(request.id, beat);
+    const appendLog = (message: string, level: LogLevel = 'INFO'): void => {
+      store.appendLog(request.id, { message, level, source: 'USER', timestamp: new Date(this.#d.now()).toISOString() }).then(
+        () => events.changed(request.id),
+        (err: unknown) => log.error({ err, requestId: request.id }, 'could not store a log line'),
+      );
+    };
+    const finish = async (outcome: Outcome, records: Parameters<Store['finishRequest']>[4] = []): Promise<boolean> => {
+      const done = await store.finishRequest(request.id, leaseToken, outcome, this.#d.now(), records);
+      events.changed(request.id);
+      return done;
+    };
+
+    try {
+      await fsp.mkdir(dir, { recursive: true });
+      const endpoint = this.#d.endpoints.get(request.endpointId);
+      const runner = endpoint && this.#d.runners.get(endpoint.runner);
+      if (!endpoint || !runner) throw new Error(`no runner for endpoint ${request.endpointId}`);
+      appendLog(`Attempt ${request.attempts} started on ${this.#d.workerId}`);
+      const input = request.input as Record<string, unknown>;
+      const files = await resolveFileInputs(endpoint, input, this.#d, dir);
+      ac.signal.throwIfAborted();
+      let lastStage = '';
+      const ctx: RunContext = {
+        requestId: request.id,
+        endpointId: request.endpointId,
+        files,
+        tmpDir: dir,
+        signal: ac.signal,
+        progress: (_fraction, stage) => {
+          if (stage !== lastStage) {
+            lastStage = stage;
+            events.changed(request.id);
+          }
+        },
+        log: appendLog,
+      };
+      const output = await runner.run(request.endpointId, input, ctx);
+      ac.signal.throwIfAborted();
+      const { result, records } = await storeOutputs(output, this.#d.files, request.owner, request.id);
+      if (!(await finish({ state: 'succeeded', result }, records))) {
+        // Someone else holds the request now: our copies are nobody's.
+        await Promise.all(records.map((r) => this.#d.blobs.delete(r.blobKey)));
+        log.warn({ requestId: request.id }, 'lease lost before completion; output discarded');
+      } else {
+        appendLog('Completed');
+        log.info({ requestId: request.id, endpoint: request.endpointId }, 'request succeeded');
+      }
+    } catch (err) {
+      await this.#fail(err, ac.signal, request.id, leaseToken, finish);
+    } finally {
+      clearInterval(heartbeat);
+      offCancel();
+      this.#running.delete(ac);
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async #fail(err: unknown, signal: AbortSignal, id: string, leaseToken: string, finish: (o: Outcome) => Promise<boolean>): Promise<void> {
+    const stop = signal.reason instanceof Stop ? signal.reason.reason : null;
+    if (stop === 'lease-lost') return; // another worker owns it now
+    if (stop === 'shutdown') {
+      await this.#d.store.releaseRequest(id, leaseToken);
+      this.#d.events.changed(id);
+      return;
+    }
+    if (stop === 'cancelled') {
+      await finish(cancelledOutcome());
+      return;
+    }
+    if (err instanceof ValidationError) {
+      await finish({ state: 'failed', failure: inputFailure(err.errors) });
+    } else if (err instanceof RunnerInputError) {
+      await finish({ state: 'failed', failure: inputFailure([{ loc: ['body', err.field], msg: err.message, type: 'value_error' }]) });
+    } else {
+      this.#d.logger.error({ err, requestId: id }, 'runner failed');
+      await finish({ state: 'failed', failure: runnerFailure(err instanceof Error ? err.message : String(err)) });
+    }
+  }
+}
