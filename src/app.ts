@@ -1,0 +1,106 @@
+// The composition root: builds every part from the config, wires them, starts and stops them.
+// This is the one place that knows which implementation stands behind each interface.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { FsBlobStore } from './blobs/fs-blobs.ts';
+import { FileService } from './blobs/files.ts';
+import type { Config } from './config.ts';
+import { checkFfmpeg } from './engine/ffmpeg.ts';
+import { defaultEndpoints } from './endpoints/registry.ts';
+import { buildServer } from './http/server.ts';
+import { RequestEvents } from './requests/events.ts';
+import { RequestService } from './requests/service.ts';
+import { MotionRunner } from './runners/motion.ts';
+import type { Runner } from './runners/runner.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store } from './store/store.ts';
+import { Worker } from './worker/worker.ts';
+
+export interface Reelhouse {
+  config: Config;
+  server: FastifyInstance;
+  store: Store;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function openStore(config: Pick<Config, 'dataDir'>): SqliteStore {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  return SqliteStore.open(path.join(config.dataDir, 'reelhouse.db'));
+}
+
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `reelhouse serve`: the HTTP edge and, unless `workers` is 0, in-process workers. */
+export async function startReelhouse(input: Config, opts: { now?: () => number } = {}): Promise<Reelhouse> {
+  const now = opts.now ?? Date.now;
+  let config = input;
+  if (config.port === 0) {
+    // The public URL names the port, so pick it before anything builds URLs.
+    const port = await freePort(config.host);
+    const url = new URL(config.publicUrl);
+    if (url.port === '0') url.port = String(port);
+    config = { ...config, port, publicUrl: url.toString().replace(/\/+$/, '') };
+  }
+  if (config.workers > 0) await checkFfmpeg(config.ffmpegPath);
+
+  const store = openStore(config);
+  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const events = new RequestEvents();
+  const endpoints = defaultEndpoints();
+  const files = new FileService({
+    store, blobs, publicUrl: config.publicUrl, uploadUrlTtlMs: config.uploadUrlTtlMs,
+    uploadLimitBytes: config.uploadLimitBytes, now,
+  });
+  const maxDataUriBytes = config.bodyLimitBytes;
+  const requests = new RequestService({
+    store, blobs, endpoints, events, publicUrl: config.publicUrl, maxAttempts: config.maxAttempts, maxDataUriBytes, now,
+  });
+  let ready = false;
+  const server = buildServer({
+    store, blobs, files, requests, publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes,
+    logLevel: config.logLevel, ready: () => ready,
+  });
+
+  const runners = new Map<string, Runner>([['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })]]);
+  const worker = config.workers > 0
+    ? new Worker({
+        workerId: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+        store, blobs, files, endpoints, runners, events, logger: server.log.child({ component: 'worker' }),
+        tmpRoot: path.join(config.dataDir, 'tmp'), publicUrl: config.publicUrl, maxDataUriBytes,
+        leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, now,
+      })
+    : null;
+
+  await server.listen({ host: config.host, port: config.port });
+  await worker?.start(config.workers);
+  ready = true;
+  server.log.info({ publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir }, 'reelhouse is ready');
+
+  let closing: Promise<void> | null = null;
+  return {
+    config, server, store,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+    close: () =>
+      (closing ??= (async () => {
+        ready = false;
+        await worker?.stop();
+        await server.close();
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,66 @@
+// The `reelhouse` command line.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { FfmpegMissingError } from '../engine/ffmpeg.ts';
+import { serve } from './serve.ts';
+import { UsageError, keys } from './keys.ts';
+
+const USAGE = `usage:
+  reelhouse serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--workers N]
+  reelhouse keys create [--data-dir DIR] [--user NAME] [--label TEXT]
+  reelhouse keys list [--data-dir DIR]
+  reelhouse keys revoke KEY_ID [--data-dir DIR]
+
+Settings also come from the environment (REELHOUSE_PORT, REELHOUSE_DATA_DIR, ...): see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'public-url': { type: 'string' },
+      workers: { type: 'string' },
+      user: { type: 'string' },
+      label: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, action, id] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig(process.env, {
+    dataDir: values['data-dir'], host: values.host, port: values.port, publicUrl: values['public-url'], workers: values.workers,
+  });
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1; // keeps running
+    case 'keys':
+      return keys(config, { action, id, user: values.user, label: values.label }, (l) => process.stdout.write(`${l}\n`));
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`reelhouse: ${(err as Error).message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof FfmpegMissingError) {
+      process.stderr.write(`reelhouse: ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`reelhouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

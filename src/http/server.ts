@@ -1,0 +1,84 @@
+// The HTTP edge: one Fastify server for every fal host we stand in for. Public routes (health,
+// file bytes, upload URLs) sit outside the key check; everything else is an API route inside it.
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { BlobStore } from '../blobs/blobs.ts';
+import type { FileService } from '../blobs/files.ts';
+import { ValidationError } from '../errors.ts';
+import type { RequestService } from '../requests/service.ts';
+import type { Store } from '../store/store.ts';
+import { requireKey } from './auth.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { fileRoutes, storageRoutes } from './file-routes.ts';
+import { proxyRoutes, rewriteProxyUrl } from './proxy.ts';
+import { queueRoutes } from './queue-routes.ts';
+import { runRoutes } from './run-routes.ts';
+
+export interface ServerDeps {
+  store: Store;
+  blobs: BlobStore;
+  files: FileService;
+  requests: RequestService;
+  publicUrl: string;
+  bodyLimitBytes: number;
+  logLevel: string;
+  /** Answers /healthz: false while starting or stopping. */
+  ready: () => boolean;
+}
+
+function parseJson(body: string): unknown {
+  if (body.trim() === '') return undefined; // fal's client sends a JSON content type on GET and cancel
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    throw new ValidationError([{ loc: ['body', 0], msg: `Invalid JSON: ${(err as Error).message}`, type: 'value_error.jsondecode' }]);
+  }
+}
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    logger: {
+      level: deps.logLevel,
+      // Keys are credentials: never written to a log.
+      redact: ['req.headers.authorization', 'req.headers["x-fal-target-url"]'],
+    },
+    // One line per response instead of two (see the hook below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimitBytes,
+    rewriteUrl: rewriteProxyUrl,
+    // fal's ids contain no trailing slashes, but users type them.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  // Polls and downloads are the bulk of traffic: they log at debug; the rest, and errors, at info.
+  app.addHook('onResponse', async (req, reply) => {
+    const line = { method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (req.method === 'GET' && reply.statusCode < 400) req.log.debug(line, 'response');
+    else req.log.info(line, 'response');
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+
+  app.get('/healthz', async (_req, reply) =>
+    deps.ready() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
+  );
+  fileRoutes(app, deps.files, deps.blobs);
+  proxyRoutes(app);
+
+  void app.register(async (api) => {
+    api.addHook('onRequest', requireKey(deps.store));
+    queueRoutes(api, deps.requests, deps.publicUrl);
+    runRoutes(api, deps.requests);
+    storageRoutes(api, deps.files);
+  });
+  return app;
+}
