@@ -1,0 +1,48 @@
+// The command line as scripts use it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { freePort, reelhouse } from './support/process.ts';
+import { tempDir } from './support/server.ts';
+
+test('keys create prints one key alone on stdout; list and revoke', async () => {
+  const dataDir = tempDir();
+  const created = await reelhouse(['keys', 'create', '--data-dir', dataDir, '--label', 'ci']);
+  assert.match(created.stdout, /^[0-9a-f-]{36}:[0-9a-f]{64}\n$/);
+  const [id, secret] = created.stdout.trim().split(':');
+  const listed = await reelhouse(['keys', 'list', '--data-dir', dataDir]);
+  assert.match(listed.stdout, new RegExp(`^${id}\\t${id}\\tci\\t\\S+\\t-$`, 'm'));
+  assert.ok(!listed.stdout.includes(secret!), 'secrets are never shown again');
+  await reelhouse(['keys', 'revoke', id!, '--data-dir', dataDir]);
+  const after = await reelhouse(['keys', 'list', '--data-dir', dataDir]);
+  assert.match(after.stdout, new RegExp(`^${id}\\t.*\\t\\d{4}-\\d\\d-\\d\\dT\\S+Z$`, 'm'));
+  await assert.rejects(reelhouse(['keys', 'revoke', id!, '--data-dir', dataDir]), (err: { code: number; stderr: string }) => {
+    assert.equal(err.code, 1);
+    assert.match(err.stderr, /no active key/);
+    return true;
+  });
+  const shared = await reelhouse(['keys', 'create', '--data-dir', dataDir, '--user', 'team-a']);
+  assert.match((await reelhouse(['keys', 'list', '--data-dir', dataDir])).stdout, new RegExp(`^${shared.stdout.split(':')[0]}\\tteam-a\\t`, 'm'));
+});
+
+test('usage errors exit 2 and say what is wrong', async () => {
+  for (const args of [['frobnicate'], ['keys'], ['keys', 'create', '--bogus']]) {
+    await assert.rejects(reelhouse([...args, '--data-dir', tempDir()]), (err: { code: number; stderr: string }) => {
+      assert.equal(err.code, 2, args.join(' '));
+      assert.match(err.stderr, /usage:/);
+      return true;
+    });
+  }
+});
+
+test('serve without ffmpeg fails at once and names the fix', async () => {
+  const port = await freePort();
+  await assert.rejects(
+    reelhouse(['serve', '--port', String(port), '--data-dir', tempDir()], { FFMPEG_PATH: '/nonexistent/ffmpeg' }),
+    (err: { code: number; stderr: string }) => {
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /needs ffmpeg/);
+      assert.match(err.stderr, /apt-get install ffmpeg/);
+      return true;
+    },
+  );
+});
