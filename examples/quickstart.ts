@@ -35,7 +35,7 @@ async function sampleImage(): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1000">
     <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#1d2b64"/><stop offset="1" stop-color="#f8cdda"/></linearGradient>
     <linearGradient id="lake" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#f3b6c8"/><stop offset="1" stop-color="#203a70"/></linearGradient></defs>
-    <rect width="1600" height="640" fill="url(#sky)"/><circle cx="1100" cy="560" r="90" fill="#ffe9a8"/>
+    <rect width="1600" height="640" fill="url(#sky)"/><circle cx="1180" cy="250" r="80" fill="#ffe9a8"/>
     <polygon points="0,640 260,330 470,520 700,260 980,560 1220,380 1600,640" fill="#2c2a4a"/>
     <polygon points="0,640 180,470 380,600 620,430 900,640" fill="#4f4a76"/>
     <rect y="640" width="1600" height="360" fill="url(#lake)"/>
