@@ -1,7 +1,7 @@
 // The command line as scripts use it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort, reelhouse } from './support/process.ts';
+import { freePort, reelhouse, spawnServer, stopProcess } from './support/process.ts';
 import { tempDir } from './support/server.ts';
 
 test('keys create prints one key alone on stdout; list and revoke', async () => {
@@ -45,4 +45,24 @@ test('serve without ffmpeg fails at once and names the fix', async () => {
       return true;
     },
   );
+});
+
+test('logs never hold a key secret or an unused upload token, even at debug', async () => {
+  const dataDir = tempDir();
+  const key = (await reelhouse(['keys', 'create', '--data-dir', dataDir])).stdout.trim();
+  const server = await spawnServer(dataDir, await freePort(), { REELHOUSE_LOG_LEVEL: 'debug', REELHOUSE_WORKERS: '0' });
+  try {
+    const headers = { authorization: `Key ${key}`, 'content-type': 'application/json' };
+    const init = await fetch(`${server.url}/rest/storage/upload/initiate`, { method: 'POST', headers, body: '{"file_name":"a.txt"}' });
+    const { upload_url } = (await init.json()) as { upload_url: string };
+    assert.equal((await fetch(upload_url, { method: 'PUT', body: 'hello' })).status, 200);
+    await fetch(`${server.url}/queue/fal-ai/luma-dream-machine/ray-2/image-to-video`, { method: 'POST', headers, body: '{}' });
+    await fetch(`${server.url}/rest/storage/upload/initiate`, { method: 'POST', headers: { ...headers, authorization: `Key ${key}x` }, body: '{}' });
+  } finally {
+    await stopProcess(server.child);
+  }
+  const log = server.output();
+  assert.match(log, /"status":422/, 'the log has the traffic');
+  assert.ok(!log.includes(key.split(':')[1]!), 'no secret');
+  assert.match(log, /files\/upload\/…/);
 });

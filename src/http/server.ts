@@ -60,7 +60,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   // Polls and downloads are the bulk of traffic: they log at debug; the rest, and errors, at info.
   app.addHook('onResponse', async (req, reply) => {
-    const line = { method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    // An upload URL is a credential until used: its token never reaches the log.
+    const url = (req.url.split('?')[0] ?? '').replace(/^\/files\/upload\/[^/]+/, '/files/upload/…');
+    const line = { method: req.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (req.method === 'GET' && reply.statusCode < 400) req.log.debug(line, 'response');
     else req.log.info(line, 'response');
   });
