@@ -127,7 +127,7 @@ describe('401 without a valid key', () => {
   test('a revoked key, and the proxy route checks keys too', async () => {
     const key = await server.newKey();
     assert.equal((await call('/rest/storage/upload/initiate', { method: 'POST', json: {}, key })).status, 200);
-    await server.app.store.revokeKey(key.split(':')[0]!, Date.now());
+    await server.app.store.keys.revoke(key.split(':')[0]!, Date.now());
     assert.equal((await call('/rest/storage/upload/initiate', { method: 'POST', json: {}, key })).status, 401);
     const proxied = await call('/api/fal/proxy', { method: 'POST', json: {}, key: null, headers: { 'x-fal-target-url': `https://queue.fal.run/${ENDPOINT}` } });
     assert.equal(proxied.status, 401);

@@ -20,7 +20,7 @@ export async function createKey(store: Store, opts: { userId?: string | undefine
   const id = randomUUID();
   const secret = randomBytes(32).toString('hex');
   const userId = opts.userId ?? id;
-  await store.insertKey({ id, userId, secretHash: hashSecret(secret), label: opts.label ?? null, createdAt: now, revokedAt: null });
+  await store.keys.insert({ id, userId, secretHash: hashSecret(secret), label: opts.label ?? null, createdAt: now, revokedAt: null });
   return { id, secret, userId, credentials: `${id}:${secret}` };
 }
 
@@ -28,7 +28,7 @@ export async function createKey(store: Store, opts: { userId?: string | undefine
 export async function authenticate(store: Store, header: string | undefined): Promise<KeyRecord | null> {
   const m = /^Key\s+([^:\s]+):(\S+)$/i.exec(header?.trim() ?? '');
   if (!m) return null;
-  const key = await store.getKey(m[1]!);
+  const key = await store.keys.get(m[1]!);
   if (!key || key.revokedAt !== null) return null;
   const given = Buffer.from(hashSecret(m[2]!), 'hex');
   const stored = Buffer.from(key.secretHash, 'hex');

@@ -47,7 +47,7 @@ export class FileService {
       fileName: safeFileName(fileName, 'upload.bin'), size: null, state: 'pending',
       uploadTokenHash: hashToken(uploadToken), uploadExpiresAt: now + this.#d.uploadUrlTtlMs, createdAt: now,
     };
-    await this.#d.store.insertFile(file);
+    await this.#d.store.files.insert(file);
     return { upload_url: `${this.#d.publicUrl}/files/upload/${uploadToken}`, file_url: this.url(file) };
   }
 
@@ -55,10 +55,10 @@ export class FileService {
   async receiveUpload(uploadToken: string, body: Readable, declaredLength: number | undefined): Promise<FileRecord> {
     const limit = this.#d.uploadLimitBytes;
     if (declaredLength !== undefined && declaredLength > limit) throw new PayloadTooLarge(limit);
-    const file = await this.#d.store.takeUpload(hashToken(uploadToken), this.#d.now());
+    const file = await this.#d.store.files.takeUpload(hashToken(uploadToken), this.#d.now());
     if (!file) throw new HttpError(404, { detail: 'This upload URL is unknown, already used or expired; initiate a new upload.' });
     const { size } = await this.#d.blobs.put(file.blobKey, body, { maxBytes: limit });
-    await this.#d.store.markFileReady(file.id, size);
+    await this.#d.store.files.markReady(file.id, size);
     return { ...file, size, state: 'ready' };
   }
 
@@ -75,7 +75,7 @@ export class FileService {
 
   /** A ready file by the token of its URL, or null. */
   async find(token: string): Promise<FileRecord | null> {
-    const file = await this.#d.store.getFileByToken(token);
+    const file = await this.#d.store.files.getByToken(token);
     return file?.state === 'ready' ? file : null;
   }
 }

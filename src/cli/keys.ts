@@ -20,7 +20,7 @@ export async function keys(config: Config, args: KeysArgs, out: (line: string) =
         return 0;
       }
       case 'list': {
-        const rows = await store.listKeys();
+        const rows = await store.keys.list();
         out(['key_id', 'user', 'label', 'created', 'revoked'].join('\t'));
         for (const k of rows) {
           const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
@@ -30,7 +30,7 @@ export async function keys(config: Config, args: KeysArgs, out: (line: string) =
       }
       case 'revoke': {
         if (!args.id) throw new UsageError('keys revoke needs the key id: reelhouse keys revoke KEY_ID');
-        if (!(await store.revokeKey(args.id, Date.now()))) {
+        if (!(await store.keys.revoke(args.id, Date.now()))) {
           process.stderr.write(`no active key ${args.id}\n`);
           return 1;
         }

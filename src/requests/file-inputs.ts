@@ -37,7 +37,7 @@ async function locate(field: string, value: string, deps: FileInputDeps): Promis
   }
   if (ref.kind === 'data') return { kind: 'data', bytes: ref.bytes };
   if (ref.kind === 'local') {
-    const file = await deps.store.getFileByToken(ref.token);
+    const file = await deps.store.files.getByToken(ref.token);
     if (file?.state === 'ready') return { kind: 'blob', file };
     if (ref.own || file) {
       throw ValidationError.field(field, `${field} names a file that does not exist on this server (or whose upload never finished)`);

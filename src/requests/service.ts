@@ -53,7 +53,7 @@ export class RequestService {
     const input = parseInput(endpoint.input, rawInput) as Record<string, unknown>;
     endpoint.check?.(input);
     await checkFileInputs(endpoint, input, this.#d);
-    const request = await this.#d.store.insertRequest({
+    const request = await this.#d.store.requests.insert({
       id: randomUUID(),
       endpointId,
       app: appOf(endpointId),
@@ -70,15 +70,15 @@ export class RequestService {
 
   /** The request if `owner` may see it under `app`; 404 for anyone else, as if it did not exist. */
   async get(app: string, id: string, owner: string): Promise<RequestRecord> {
-    const r = await this.#d.store.getRequest(id);
+    const r = await this.#d.store.requests.get(id);
     if (!r || r.owner !== owner || r.app !== app) throw new HttpError(404, { detail: `Request ${id} not found` });
     return r;
   }
 
   async status(r: RequestRecord, withLogs: boolean): Promise<{ code: number; body: StatusBody }> {
     const [queuePosition, logs] = await Promise.all([
-      r.state === 'queued' ? this.#d.store.queuePosition(r.id) : Promise.resolve(null),
-      withLogs ? this.#d.store.listLogs(r.id) : Promise.resolve(null),
+      r.state === 'queued' ? this.#d.store.requests.queuePosition(r.id) : Promise.resolve(null),
+      withLogs ? this.#d.store.logs.list(r.id) : Promise.resolve(null),
     ]);
     return { code: statusCode(r), body: statusBody(this.#d.publicUrl, r, { queuePosition, logs }) };
   }
@@ -94,7 +94,7 @@ export class RequestService {
   }
 
   async cancel(r: RequestRecord): Promise<HttpAnswer> {
-    const outcome = await this.#d.store.cancelRequest(r.id, this.#d.now(), cancelledOutcome());
+    const outcome = await this.#d.store.requests.cancel(r.id, this.#d.now(), cancelledOutcome());
     if (outcome === 'cancel_requested') this.#d.events.cancelRequested(r.id);
     this.#d.events.changed(r.id);
     const headers = { 'x-fal-request-id': r.id };
@@ -110,7 +110,7 @@ export class RequestService {
       const woken = new Promise<void>((resolve) => (wake = resolve));
       const off = this.#d.events.onChanged(id, wake);
       try {
-        const r = await this.#d.store.getRequest(id);
+        const r = await this.#d.store.requests.get(id);
         if (!r) throw notFound(`Request ${id} not found`);
         if (isTerminal(r.state)) return r;
         signal?.throwIfAborted();

@@ -12,7 +12,7 @@ import type { RequestEvents } from '../requests/events.ts';
 import { cancelledOutcome, inputFailure, runnerFailure, workerLostOutcome } from '../requests/failures.ts';
 import { resolveFileInputs } from '../requests/file-inputs.ts';
 import { RunnerInputError, type RunContext, type Runner } from '../runners/runner.ts';
-import type { Claim, LogLevel, Outcome } from '../store/records.ts';
+import type { Claim, FileRecord, LogLevel, Outcome } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { storeOutputs } from './outputs.ts';
 import { sweepDeadWorkerDirs, workerDirName } from './tmp-dirs.ts';
@@ -87,7 +87,7 @@ export class Worker {
     while (!this.#stopping.signal.aborted) {
       try {
         await this.#reapIfDue();
-        const claim = await this.#d.store.claimRequest(this.#d.workerId, this.#d.leaseMs, this.#d.now());
+        const claim = await this.#d.store.requests.claim(this.#d.workerId, this.#d.leaseMs, this.#d.now());
         if (claim) {
           this.#d.events.changed(claim.request.id);
           await this.#process(claim);
@@ -121,7 +121,7 @@ export class Worker {
     const now = this.#d.now();
     if (now - this.#lastReap < this.#d.leaseMs / 2) return;
     this.#lastReap = now;
-    const reaped = await this.#d.store.reapExpiredLeases(now, { lost: workerLostOutcome, cancelled: cancelledOutcome() });
+    const reaped = await this.#d.store.requests.reapExpiredLeases(now, { lost: workerLostOutcome, cancelled: cancelledOutcome() });
     for (const id of [...reaped.requeued, ...reaped.finished]) this.#d.events.changed(id);
     if (reaped.requeued.length + reaped.finished.length > 0) this.#d.logger.warn(reaped, 'took back requests of vanished workers');
   }
@@ -133,7 +133,7 @@ export class Worker {
     this.#running.add(ac);
     const dir = path.join(this.#dir, request.id);
     const beat = (): void => {
-      store.heartbeat(request.id, leaseToken, this.#d.leaseMs, this.#d.now()).then(
+      store.requests.heartbeat(request.id, leaseToken, this.#d.leaseMs, this.#d.now()).then(
         (hb) => {
           if (!hb.held) ac.abort(new Stop('lease-lost'));
           else if (hb.cancelRequested) ac.abort(new Stop('cancelled'));
@@ -144,13 +144,13 @@ export class Worker {
     const heartbeat = setInterval(beat, this.#d.heartbeatMs);
     const offCancel = events.onCancelRequested(request.id, beat);
     const appendLog = (message: string, level: LogLevel = 'INFO'): void => {
-      store.appendLog(request.id, { message, level, source: 'USER', timestamp: new Date(this.#d.now()).toISOString() }).then(
+      store.logs.append(request.id, { message, level, source: 'USER', timestamp: new Date(this.#d.now()).toISOString() }).then(
         () => events.changed(request.id),
         (err: unknown) => log.error({ err, requestId: request.id }, 'could not store a log line'),
       );
     };
-    const finish = async (outcome: Outcome, records: Parameters<Store['finishRequest']>[4] = []): Promise<boolean> => {
-      const done = await store.finishRequest(request.id, leaseToken, outcome, this.#d.now(), records);
+    const finish = async (outcome: Outcome, records: readonly FileRecord[] = []): Promise<boolean> => {
+      const done = await store.requests.finish(request.id, leaseToken, outcome, this.#d.now(), records);
       events.changed(request.id);
       return done;
     };
@@ -204,7 +204,7 @@ export class Worker {
     const stop = signal.reason instanceof Stop ? signal.reason.reason : null;
     if (stop === 'lease-lost') return; // another worker owns it now
     if (stop === 'shutdown') {
-      await this.#d.store.releaseRequest(id, leaseToken);
+      await this.#d.store.requests.release(id, leaseToken);
       this.#d.events.changed(id);
       return;
     }
