@@ -13,11 +13,14 @@ import { checkFfmpeg } from './engine/ffmpeg.ts';
 import { defaultEndpoints } from './endpoints/registry.ts';
 import { buildServer } from './http/server.ts';
 import { RequestEvents } from './requests/events.ts';
+import { Housekeeper } from './requests/housekeeper.ts';
 import { RequestService } from './requests/service.ts';
 import { MotionRunner } from './runners/motion.ts';
+import { NoopRunner } from './runners/noop.ts';
 import type { Runner } from './runners/runner.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
+import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { Worker } from './worker/worker.ts';
 
 export interface Reelhouse {
@@ -69,14 +72,25 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const maxDataUriBytes = config.bodyLimitBytes;
   const requests = new RequestService({
     store, blobs, endpoints, events, publicUrl: config.publicUrl, maxAttempts: config.maxAttempts, maxDataUriBytes, now,
+    idempotencyWindowMs: config.idempotencyWindowMs, retentionMs: config.retentionMs,
   });
   let ready = false;
   const server = buildServer({
     store, blobs, files, requests, publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes,
-    logLevel: config.logLevel, ready: () => ready,
+    sseKeepAliveMs: config.sseKeepAliveMs, logLevel: config.logLevel, ready: () => ready,
   });
 
-  const runners = new Map<string, Runner>([['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })]]);
+  const housekeeper = new Housekeeper({
+    store, events, logger: server.log.child({ component: 'housekeeper' }), now, leaseMs: config.leaseMs, retentionMs: config.retentionMs,
+  });
+  const webhooks = new WebhookDispatcher({
+    store, logger: server.log.child({ component: 'webhooks' }), now, retries: config.webhookRetries,
+    baseDelayMs: config.webhookBaseDelayMs, timeoutMs: config.webhookTimeoutMs,
+  });
+  const runners = new Map<string, Runner>([
+    ['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })],
+    ['noop', new NoopRunner()],
+  ]);
   const worker = config.workers > 0
     ? new Worker({
         workerId: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -87,6 +101,8 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
     : null;
 
   await server.listen({ host: config.host, port: config.port });
+  await webhooks.start();
+  housekeeper.start();
   await worker?.start(config.workers);
   ready = true;
   server.log.info({ publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir }, 'reelhouse is ready');
@@ -99,6 +115,8 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
       (closing ??= (async () => {
         ready = false;
         await worker?.stop();
+        housekeeper.stop();
+        await webhooks.stop();
         await server.close();
         await store.close();
       })()),

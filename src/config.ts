@@ -25,6 +25,16 @@ export interface Config {
   /** How long an upload URL stays usable. */
   uploadUrlTtlMs: number;
   logLevel: string;
+  /** How long repeats of an idempotency key return the first request. */
+  idempotencyWindowMs: number;
+  /** How long finished requests keep their input, result and logs. */
+  retentionMs: number;
+  /** Webhook delivery: retries after the first attempt, the first retry's delay (doubling), per-attempt timeout. */
+  webhookRetries: number;
+  webhookBaseDelayMs: number;
+  webhookTimeoutMs: number;
+  /** Longest silence on a server-sent event stream before a keep-alive comment. */
+  sseKeepAliveMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -68,5 +78,12 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     uploadLimitBytes: int('REELHOUSE_UPLOAD_LIMIT_MB', env.REELHOUSE_UPLOAD_LIMIT_MB, 1024, 1) * MiB,
     uploadUrlTtlMs: int('REELHOUSE_UPLOAD_URL_TTL_S', env.REELHOUSE_UPLOAD_URL_TTL_S, 3600, 1) * 1000,
     logLevel: env.REELHOUSE_LOG_LEVEL ?? 'info',
+    idempotencyWindowMs: int('REELHOUSE_IDEMPOTENCY_HOURS', env.REELHOUSE_IDEMPOTENCY_HOURS, 24, 0) * 3_600_000,
+    retentionMs: int('REELHOUSE_RETENTION_DAYS', env.REELHOUSE_RETENTION_DAYS, 30, 1) * 86_400_000,
+    // fal: 10 retries over about 2 h. 7 s doubling ten times sums to 7 × 1023 s ≈ 2 h.
+    webhookRetries: int('REELHOUSE_WEBHOOK_RETRIES', env.REELHOUSE_WEBHOOK_RETRIES, 10, 0),
+    webhookBaseDelayMs: int('REELHOUSE_WEBHOOK_BASE_DELAY_MS', env.REELHOUSE_WEBHOOK_BASE_DELAY_MS, 7000, 1),
+    webhookTimeoutMs: int('REELHOUSE_WEBHOOK_TIMEOUT_MS', env.REELHOUSE_WEBHOOK_TIMEOUT_MS, 15_000, 100),
+    sseKeepAliveMs: int('REELHOUSE_SSE_KEEPALIVE_MS', env.REELHOUSE_SSE_KEEPALIVE_MS, 15_000, 100),
   };
 }

@@ -1,5 +1,5 @@
 // The endpoint registry: endpoint id → its schema, which input fields are files, and its runner.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { Ray2ImageToVideoInput, VideoOutput } from './ray2-schemas.ts';
 import { ValidationError } from '../errors.ts';
 
@@ -31,6 +31,20 @@ const RAY2_IMAGE_TO_VIDEO: Endpoint = {
   },
 };
 
+/** Does nothing, quickly: health checks of the whole queue path, and the queue benchmark. */
+const NOOP: Endpoint = {
+  id: 'reelhouse/noop',
+  title: 'No-op',
+  input: z.object({
+    sleep_ms: z.number().int().min(0).max(600_000).default(0).describe('How long to take, in milliseconds'),
+    steps: z.number().int().min(1).max(1000).default(1).describe('Progress steps (and log lines) over that time'),
+    fail: z.boolean().default(false).describe('End with a runner error instead of output'),
+  }),
+  output: z.object({ ok: z.boolean(), request_id: z.string() }),
+  fileFields: [],
+  runner: 'noop',
+};
+
 export class EndpointRegistry {
   readonly #byId = new Map<string, Endpoint>();
 
@@ -48,5 +62,5 @@ export class EndpointRegistry {
 }
 
 export function defaultEndpoints(): EndpointRegistry {
-  return new EndpointRegistry([RAY2_IMAGE_TO_VIDEO]);
+  return new EndpointRegistry([RAY2_IMAGE_TO_VIDEO, NOOP]);
 }

@@ -10,6 +10,7 @@ import { requireKey } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { fileRoutes, storageRoutes } from './file-routes.ts';
 import { proxyRoutes, rewriteProxyUrl } from './proxy.ts';
+import { publicRoutes } from './public-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { runRoutes } from './run-routes.ts';
 
@@ -20,6 +21,7 @@ export interface ServerDeps {
   requests: RequestService;
   publicUrl: string;
   bodyLimitBytes: number;
+  sseKeepAliveMs: number;
   logLevel: string;
   /** Answers /healthz: false while starting or stopping. */
   ready: () => boolean;
@@ -75,11 +77,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
   fileRoutes(app, deps.files, deps.blobs);
   proxyRoutes(app);
+  publicRoutes(app, deps.store, deps.blobs);
 
   void app.register(async (api) => {
     api.addHook('onRequest', requireKey(deps.store));
-    queueRoutes(api, deps.requests, deps.publicUrl);
-    runRoutes(api, deps.requests);
+    queueRoutes(api, { service: deps.requests, store: deps.store, publicUrl: deps.publicUrl, sseKeepAliveMs: deps.sseKeepAliveMs });
+    runRoutes(api, deps.requests, deps.sseKeepAliveMs);
     storageRoutes(api, deps.files);
   });
   return app;

@@ -40,3 +40,12 @@ export function failureSummary(f: RequestFailure): string {
   }
   return f.errorType;
 }
+
+export const expiredOutcome = (): Outcome => ({
+  state: 'expired',
+  failure: {
+    status: 504,
+    detail: 'The request did not start before its deadline (x-fal-request-timeout).',
+    errorType: 'request_timeout',
+  },
+});

@@ -20,6 +20,8 @@ export interface StatusBody extends RequestUrls {
   queue_position?: number;
   logs?: LogEntry[] | null;
   metrics?: { inference_time: number | null };
+  /** Beyond fal: how far a running request is, and a small current frame when there is one. */
+  progress?: { fraction: number; stage: string; eta_seconds: number | null; preview_url: string | null };
   /** Beyond fal: why a COMPLETED request has no output. */
   error?: string;
   error_type?: string;
@@ -34,6 +36,14 @@ export function statusBody(
   const body: StatusBody = { status, request_id: r.id, ...requestUrls(publicUrl, r) };
   if (status === 'IN_QUEUE') body.queue_position = extra.queuePosition ?? 0;
   else body.logs = extra.logs;
+  if (r.state === 'running' && r.progress) {
+    body.progress = {
+      fraction: r.progress.fraction,
+      stage: r.progress.stage,
+      eta_seconds: r.progress.etaSeconds,
+      preview_url: r.previewToken ? `${publicUrl}/previews/${r.previewToken}.jpg` : null,
+    };
+  }
   if (isTerminal(r.state)) {
     const ran = r.startedAt !== null && r.finishedAt !== null && r.state === 'succeeded';
     body.metrics = { inference_time: ran ? (r.finishedAt! - r.startedAt!) / 1000 : null };

@@ -31,6 +31,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Fraction done in [0, 1] and the current stage. */
   progress(fraction: number, stage: string): void;
+  /** Offers the frame being made, for the preview clients see; cheap to call every frame. */
+  preview(frame: { data: Uint8Array; width: number; height: number }): void;
   log(message: string, level?: LogLevel): void;
 }
 

@@ -2,6 +2,8 @@
 // the epoch, always passed in by the caller (`now`), so tests can fake the clock.
 import type { RequestState } from '../requests/state.ts';
 
+export type { RequestState };
+
 export interface KeyRecord {
   id: string;
   /** Whose requests this key sees; several keys may share a user. */
@@ -36,6 +38,30 @@ export interface NewRequest {
   webhookUrl: string | null;
   maxAttempts: number;
   createdAt: number;
+  /** The request must have started by then, or it ends `expired` (x-fal-request-timeout). */
+  deadlineAt: number | null;
+  /** Repeats of a submit with the same key (per owner, within a window) return the first request. */
+  idempotencyKey: string | null;
+}
+
+/** How far a running request is, as its runner last said. */
+export interface Progress {
+  /** In [0, 1]. */
+  fraction: number;
+  stage: string;
+  /** Seconds left, estimated from the pace so far; null before there is a pace. */
+  etaSeconds: number | null;
+}
+
+export type WebhookState = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookAttempt {
+  attempt: number;
+  at: number;
+  /** HTTP status of the receiver's answer; null when none came (refused, timed out). */
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
 }
 
 export interface RequestRecord extends NewRequest {
@@ -48,6 +74,13 @@ export interface RequestRecord extends NewRequest {
   failure: RequestFailure | null;
   startedAt: number | null;
   finishedAt: number | null;
+  progress: Progress | null;
+  /** Capability of the current preview frame, once the runner made one. */
+  previewToken: string | null;
+  webhookState: WebhookState | null;
+  webhookAttempts: number;
+  /** Set once the input and result were deleted after the retention period. */
+  purgedAt: number | null;
 }
 
 /** A request a worker holds; the token proves the lease on every later write. */
@@ -58,7 +91,7 @@ export interface Claim {
 
 export type Outcome =
   | { state: 'succeeded'; result: unknown }
-  | { state: 'failed' | 'cancelled'; failure: RequestFailure };
+  | { state: 'failed' | 'cancelled' | 'expired'; failure: RequestFailure };
 
 export type CancelOutcome = 'cancelled' | 'cancel_requested' | 'already_completed' | 'not_found';
 

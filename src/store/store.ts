@@ -3,7 +3,8 @@
 // suite against every implementation. It is split by concern: each part is small enough to read
 // whole, and each implementation keeps one file per part.
 import type {
-  CancelOutcome, Claim, FileRecord, KeyRecord, LogEntry, NewRequest, Outcome, RequestRecord,
+  CancelOutcome, Claim, FileRecord, KeyRecord, LogEntry, NewRequest, Outcome, Progress, RequestRecord, RequestState,
+  WebhookAttempt, WebhookState,
 } from './records.ts';
 
 export interface KeyStore {
@@ -26,8 +27,18 @@ export interface ReapOutcomes {
   cancelled: Outcome;
 }
 
+export interface RequestFilter {
+  owner?: string | undefined;
+  state?: RequestState | undefined;
+  limit: number;
+}
+
 export interface RequestStore {
-  insert(request: NewRequest): Promise<RequestRecord>;
+  /**
+   * Inserts a queued request. With an idempotency key, a request of the same owner and key
+   * created at or after `idempotentSince` is returned instead (`created: false`).
+   */
+  insert(request: NewRequest, idempotentSince?: number): Promise<{ request: RequestRecord; created: boolean }>;
   get(id: string): Promise<RequestRecord | null>;
   /** Requests a worker will take before this one; null unless it is queued. */
   queuePosition(id: string): Promise<number | null>;
@@ -45,6 +56,37 @@ export interface RequestStore {
   /** Requeues or finishes running requests whose lease lapsed before `now`. */
   reapExpiredLeases(now: number, outcomes: ReapOutcomes): Promise<ReapResult>;
   cancel(id: string, now: number, cancelled: Outcome & { state: 'cancelled' }): Promise<CancelOutcome>;
+  /** Ends queued requests whose start deadline has passed; returns their ids. */
+  expireOverdue(now: number, expired: Outcome): Promise<string[]>;
+  /** Records a running request's progress (and preview); false when the lease is not held. */
+  setProgress(id: string, leaseToken: string, progress: Progress, previewToken: string | null): Promise<boolean>;
+  /** Deletes input, result and logs of requests finished before `before`; returns their ids. */
+  purgeFinished(before: number, now: number, limit: number): Promise<string[]>;
+  list(filter: RequestFilter): Promise<RequestRecord[]>;
+  getByPreviewToken(token: string): Promise<RequestRecord | null>;
+}
+
+/** The outbox of webhook deliveries, kept on the request rows themselves. */
+export interface WebhookStore {
+  /** Takes up to `limit` deliveries that are due, each for `leaseMs`. */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<RequestRecord[]>;
+  /** Records one attempt and what comes next, in one transaction. */
+  recordAttempt(requestId: string, attempt: WebhookAttempt, next: { state: WebhookState; nextAt: number | null }): Promise<void>;
+  listAttempts(requestId: string): Promise<WebhookAttempt[]>;
+}
+
+export interface SigningKey {
+  kid: string;
+  privatePem: string;
+  /** The public key as a JWK (`{kty: 'OKP', crv: 'Ed25519', x, kid}`). */
+  publicJwk: Record<string, string>;
+  createdAt: number;
+}
+
+export interface SigningKeyStore {
+  /** The current key, made by `make` and kept if there is none yet (first start). */
+  current(make: () => SigningKey): Promise<SigningKey>;
+  list(): Promise<SigningKey[]>;
 }
 
 export interface LogStore {
@@ -70,5 +112,7 @@ export interface Store {
   requests: RequestStore;
   logs: LogStore;
   files: FileStore;
+  webhooks: WebhookStore;
+  signingKeys: SigningKeyStore;
   close(): Promise<void>;
 }

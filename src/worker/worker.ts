@@ -9,12 +9,13 @@ import type { FileService } from '../blobs/files.ts';
 import type { EndpointRegistry } from '../endpoints/registry.ts';
 import { ValidationError } from '../errors.ts';
 import type { RequestEvents } from '../requests/events.ts';
-import { cancelledOutcome, inputFailure, runnerFailure, workerLostOutcome } from '../requests/failures.ts';
+import { cancelledOutcome, inputFailure, runnerFailure } from '../requests/failures.ts';
 import { resolveFileInputs } from '../requests/file-inputs.ts';
 import { RunnerInputError, type RunContext, type Runner } from '../runners/runner.ts';
 import type { Claim, FileRecord, LogLevel, Outcome } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { storeOutputs } from './outputs.ts';
+import { ProgressReporter } from './progress.ts';
 import { sweepDeadWorkerDirs, workerDirName } from './tmp-dirs.ts';
 
 export interface WorkerLogger {
@@ -58,7 +59,6 @@ export class Worker {
   readonly #stopping = new AbortController();
   readonly #running = new Set<AbortController>();
   #loops: Promise<void>[] = [];
-  #lastReap = 0;
 
   constructor(deps: WorkerDeps) {
     this.#d = deps;
@@ -86,7 +86,6 @@ export class Worker {
   async #loop(): Promise<void> {
     while (!this.#stopping.signal.aborted) {
       try {
-        await this.#reapIfDue();
         const claim = await this.#d.store.requests.claim(this.#d.workerId, this.#d.leaseMs, this.#d.now());
         if (claim) {
           this.#d.events.changed(claim.request.id);
@@ -117,15 +116,6 @@ export class Worker {
     });
   }
 
-  async #reapIfDue(): Promise<void> {
-    const now = this.#d.now();
-    if (now - this.#lastReap < this.#d.leaseMs / 2) return;
-    this.#lastReap = now;
-    const reaped = await this.#d.store.requests.reapExpiredLeases(now, { lost: workerLostOutcome, cancelled: cancelledOutcome() });
-    for (const id of [...reaped.requeued, ...reaped.finished]) this.#d.events.changed(id);
-    if (reaped.requeued.length + reaped.finished.length > 0) this.#d.logger.warn(reaped, 'took back requests of vanished workers');
-  }
-
   async #process({ request, leaseToken }: Claim): Promise<void> {
     const { store, events, logger } = this.#d;
     const log = logger;
@@ -149,7 +139,9 @@ export class Worker {
         (err: unknown) => log.error({ err, requestId: request.id }, 'could not store a log line'),
       );
     };
+    let reporter: ProgressReporter | null = null;
     const finish = async (outcome: Outcome, records: readonly FileRecord[] = []): Promise<boolean> => {
+      await reporter?.flush();
       const done = await store.requests.finish(request.id, leaseToken, outcome, this.#d.now(), records);
       events.changed(request.id);
       return done;
@@ -164,23 +156,23 @@ export class Worker {
       const input = request.input as Record<string, unknown>;
       const files = await resolveFileInputs(endpoint, input, this.#d, dir);
       ac.signal.throwIfAborted();
-      let lastStage = '';
+      const progress = new ProgressReporter({
+        store, blobs: this.#d.blobs, events, requestId: request.id, leaseToken, now: this.#d.now,
+      });
+      reporter = progress;
       const ctx: RunContext = {
         requestId: request.id,
         endpointId: request.endpointId,
         files,
         tmpDir: dir,
         signal: ac.signal,
-        progress: (_fraction, stage) => {
-          if (stage !== lastStage) {
-            lastStage = stage;
-            events.changed(request.id);
-          }
-        },
+        progress: (fraction, stage) => progress.report(fraction, stage),
+        preview: (frame) => progress.preview(frame),
         log: appendLog,
       };
       const output = await runner.run(request.endpointId, input, ctx);
       ac.signal.throwIfAborted();
+      await progress.flush();
       const { result, records } = await storeOutputs(output, this.#d.files, request.owner, request.id);
       if (!(await finish({ state: 'succeeded', result }, records))) {
         // Someone else holds the request now: our copies are nobody's.

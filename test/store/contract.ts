@@ -14,8 +14,13 @@ const outcomes = { lost: workerLostOutcome, cancelled: cancelledOutcome() };
 function newRequest(patch: Partial<NewRequest> = {}): NewRequest {
   return {
     id: randomUUID(), endpointId: 'fal-ai/luma-dream-machine/ray-2/image-to-video', app: 'fal-ai/luma-dream-machine',
-    owner: 'u1', priority: 'normal', input: { prompt: 'p' }, webhookUrl: null, maxAttempts: 2, createdAt: T0, ...patch,
+    owner: 'u1', priority: 'normal', input: { prompt: 'p' }, webhookUrl: null, maxAttempts: 2, createdAt: T0,
+    deadlineAt: null, idempotencyKey: null, ...patch,
   };
+}
+
+async function add(s: Store, r: NewRequest) {
+  return (await s.requests.insert(r)).request;
 }
 
 function newFile(patch: Partial<FileRecord> = {}): FileRecord {
@@ -38,7 +43,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
   describe(`store contract: ${name}`, () => {
     test('insert and read back a request', withStore(async (s) => {
-      const r = await s.requests.insert(newRequest({ input: { prompt: 'héllo', n: [1, 2] }, webhookUrl: 'https://x/hook' }));
+      const r = await add(s, newRequest({ input: { prompt: 'héllo', n: [1, 2] }, webhookUrl: 'https://x/hook' }));
       assert.equal(r.state, 'queued');
       assert.equal(r.attempts, 0);
       const back = await s.requests.get(r.id);
@@ -48,9 +53,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('claims normal before low, oldest first, each request once', withStore(async (s) => {
-      const low = await s.requests.insert(newRequest({ priority: 'low' }));
-      const a = await s.requests.insert(newRequest());
-      const b = await s.requests.insert(newRequest());
+      const low = await add(s, newRequest({ priority: 'low' }));
+      const a = await add(s, newRequest());
+      const b = await add(s, newRequest());
       assert.equal(await s.requests.queuePosition(a.id), 0);
       assert.equal(await s.requests.queuePosition(b.id), 1);
       assert.equal(await s.requests.queuePosition(low.id), 2);
@@ -66,7 +71,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('concurrent claims never share a request', withStore(async (s) => {
-      for (let i = 0; i < 10; i++) await s.requests.insert(newRequest());
+      for (let i = 0; i < 10; i++) await add(s, newRequest());
       const claims = await Promise.all(Array.from({ length: 15 }, (_, i) => s.requests.claim(`w${i}`, LEASE, T0)));
       const ids = claims.flatMap((c) => (c ? [c.request.id] : []));
       assert.equal(ids.length, 10);
@@ -74,7 +79,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('finishing needs the current lease, and happens once', withStore(async (s) => {
-      const r = await s.requests.insert(newRequest());
+      const r = await add(s, newRequest());
       const c = await s.requests.claim('w', LEASE, T0);
       assert.ok(c);
       assert.equal(await s.requests.finish(r.id, 'not-the-token', { state: 'succeeded', result: {} }, T0 + 1), false);
@@ -90,7 +95,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('heartbeats extend the lease and report a cancel', withStore(async (s) => {
-      const r = await s.requests.insert(newRequest());
+      const r = await add(s, newRequest());
       const c = await s.requests.claim('w', LEASE, T0);
       assert.ok(c);
       assert.deepEqual(await s.requests.heartbeat(r.id, c.leaseToken, LEASE, T0 + 5000), { held: true, cancelRequested: false });
@@ -101,7 +106,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('lapsed leases requeue until attempts run out, then fail', withStore(async (s) => {
-      const r = await s.requests.insert(newRequest({ maxAttempts: 2 }));
+      const r = await add(s, newRequest({ maxAttempts: 2 }));
       const first = await s.requests.claim('w1', LEASE, T0);
       assert.ok(first);
       assert.deepEqual(await s.requests.reapExpiredLeases(T0 + LEASE - 1, outcomes), { requeued: [], finished: [] });
@@ -119,7 +124,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('release gives a request back without spending an attempt', withStore(async (s) => {
-      const r = await s.requests.insert(newRequest());
+      const r = await add(s, newRequest());
       const c = await s.requests.claim('w', LEASE, T0);
       assert.ok(c);
       assert.equal(await s.requests.release(r.id, c.leaseToken), true);
@@ -129,8 +134,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('cancel: queued ends at once, running is asked, finished is already completed', withStore(async (s) => {
-      const queued = await s.requests.insert(newRequest());
-      const running = await s.requests.insert(newRequest());
+      const queued = await add(s, newRequest());
+      const running = await add(s, newRequest());
       assert.equal(await s.requests.cancel(queued.id, T0 + 1, cancelledOutcome()), 'cancelled');
       const c = await s.requests.claim('w', LEASE, T0);
       assert.equal(c?.request.id, running.id, 'a cancelled request is never claimed');
@@ -147,7 +152,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     }));
 
     test('logs keep their order', withStore(async (s) => {
-      const r = await s.requests.insert(newRequest());
+      const r = await add(s, newRequest());
       for (let i = 0; i < 5; i++) {
         await s.logs.append(r.id, { message: `line ${i}`, level: i === 4 ? 'ERROR' : 'INFO', source: 'USER', timestamp: new Date(T0 + i).toISOString() });
       }
@@ -180,6 +185,101 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await s.keys.revoke('k1', T0 + 6), false);
       assert.equal((await s.keys.get('k1'))?.revokedAt, T0 + 5);
       assert.equal(await s.keys.get('zz'), null);
+    }));
+
+    test('idempotent insert returns the first request within the window', withStore(async (s) => {
+      const first = await s.requests.insert(newRequest({ idempotencyKey: 'k' }), T0 - 1000);
+      assert.equal(first.created, true);
+      const again = await s.requests.insert(newRequest({ idempotencyKey: 'k', createdAt: T0 + 10 }), T0 - 1000);
+      assert.deepEqual([again.created, again.request.id], [false, first.request.id]);
+      const otherOwner = await s.requests.insert(newRequest({ idempotencyKey: 'k', owner: 'u2' }), T0 - 1000);
+      assert.equal(otherOwner.created, true);
+      const later = await s.requests.insert(newRequest({ idempotencyKey: 'k', createdAt: T0 + 100 }), T0 + 1);
+      assert.equal(later.created, true, 'past the window the key makes a new request');
+      assert.notEqual(later.request.id, first.request.id);
+    }));
+
+    test('overdue requests expire instead of starting, and queue a webhook', withStore(async (s) => {
+      const late = await add(s, newRequest({ deadlineAt: T0 + 100, webhookUrl: 'https://x/hook' }));
+      const fine = await add(s, newRequest({ deadlineAt: T0 + 10_000 }));
+      const claim = await s.requests.claim('w', LEASE, T0 + 100);
+      assert.equal(claim?.request.id, fine.id, 'an overdue request is never claimed');
+      const expired = { state: 'expired' as const, failure: { status: 504, detail: 'late', errorType: 'request_timeout' } };
+      assert.deepEqual(await s.requests.expireOverdue(T0 + 100, expired as never), [late.id]);
+      const r = await s.requests.get(late.id);
+      assert.equal(r?.state, 'expired');
+      assert.equal(r?.failure?.status, 504);
+      assert.equal(r?.webhookState, 'pending');
+      assert.deepEqual(await s.requests.expireOverdue(T0 + 200, expired as never), []);
+    }));
+
+    test('progress and preview are kept while the lease is held', withStore(async (s) => {
+      const r = await add(s, newRequest());
+      const c = await s.requests.claim('w', LEASE, T0);
+      assert.ok(c);
+      assert.equal(await s.requests.setProgress(r.id, c.leaseToken, { fraction: 0.5, stage: 'render', etaSeconds: 3 }, 'tok'), true);
+      assert.equal(await s.requests.setProgress(r.id, 'other', { fraction: 0.6, stage: 'render', etaSeconds: 2 }, null), false);
+      const back = await s.requests.get(r.id);
+      assert.deepEqual(back?.progress, { fraction: 0.5, stage: 'render', etaSeconds: 3 });
+      assert.equal(back?.previewToken, 'tok');
+      assert.equal((await s.requests.getByPreviewToken('tok'))?.id, r.id);
+      await s.requests.finish(r.id, c.leaseToken, { state: 'succeeded', result: {} }, T0 + 1);
+      assert.equal((await s.requests.get(r.id))?.progress, null);
+    }));
+
+    test('webhook outbox: due deliveries are claimed once, attempts recorded', withStore(async (s) => {
+      const r = await add(s, newRequest({ webhookUrl: 'https://x/hook' }));
+      const quiet = await add(s, newRequest());
+      for (const req of [r, quiet]) {
+        const c = await s.requests.claim('w', LEASE, T0);
+        assert.ok(c);
+        await s.requests.finish(c.request.id, c.leaseToken, { state: 'succeeded', result: { ok: req.id } }, T0 + 5);
+      }
+      assert.equal((await s.requests.get(quiet.id))?.webhookState, null);
+      assert.equal((await s.requests.get(r.id))?.webhookState, 'pending');
+      const due = await s.webhooks.claimDue(T0 + 5, 1000, 10);
+      assert.deepEqual(due.map((d) => d.id), [r.id]);
+      assert.deepEqual(await s.webhooks.claimDue(T0 + 6, 1000, 10), [], 'leased');
+      await s.webhooks.recordAttempt(r.id, { attempt: 1, at: T0 + 6, statusCode: 500, error: 'HTTP 500', durationMs: 3 }, { state: 'pending', nextAt: T0 + 100 });
+      assert.deepEqual(await s.webhooks.claimDue(T0 + 99, 1000, 10), []);
+      assert.equal((await s.webhooks.claimDue(T0 + 100, 1000, 10))[0]?.webhookAttempts, 1);
+      await s.webhooks.recordAttempt(r.id, { attempt: 2, at: T0 + 101, statusCode: 200, error: null, durationMs: 2 }, { state: 'delivered', nextAt: null });
+      assert.equal((await s.requests.get(r.id))?.webhookState, 'delivered');
+      assert.deepEqual((await s.webhooks.listAttempts(r.id)).map((a) => a.statusCode), [500, 200]);
+    }));
+
+    test('purge deletes payloads, results and logs past retention, keeping a tombstone', withStore(async (s) => {
+      const old = await add(s, newRequest());
+      const c = await s.requests.claim('w', LEASE, T0);
+      assert.ok(c);
+      await s.requests.finish(old.id, c.leaseToken, { state: 'succeeded', result: { big: 1 } }, T0 + 10);
+      await s.logs.append(old.id, { message: 'x', level: 'INFO', source: 'USER', timestamp: new Date(T0).toISOString() });
+      const running = await add(s, newRequest());
+      assert.deepEqual(await s.requests.purgeFinished(T0 + 10, T0 + 50, 100), [], 'finished exactly at the cut is kept');
+      assert.deepEqual(await s.requests.purgeFinished(T0 + 11, T0 + 50, 100), [old.id]);
+      const gone = await s.requests.get(old.id);
+      assert.deepEqual([gone?.input, gone?.result, gone?.purgedAt], [null, null, T0 + 50]);
+      assert.deepEqual(await s.logs.list(old.id), []);
+      assert.equal((await s.requests.get(running.id))?.purgedAt, null);
+    }));
+
+    test('list filters by owner and state, newest first', withStore(async (s) => {
+      const a = await add(s, newRequest({ owner: 'a' }));
+      const b = await add(s, newRequest({ owner: 'a' }));
+      await add(s, newRequest({ owner: 'b' }));
+      assert.deepEqual((await s.requests.list({ owner: 'a', limit: 10 })).map((r) => r.id), [b.id, a.id]);
+      assert.equal((await s.requests.list({ state: 'running', limit: 10 })).length, 0);
+      assert.equal((await s.requests.list({ limit: 2 })).length, 2);
+    }));
+
+    test('the signing key is made once and kept', withStore(async (s) => {
+      let made = 0;
+      const make = () => ({ kid: `k${++made}`, privatePem: 'pem', publicJwk: { kty: 'OKP' }, createdAt: T0 });
+      const first = await s.signingKeys.current(make);
+      const second = await s.signingKeys.current(make);
+      assert.equal(made, 1);
+      assert.equal(second.kid, first.kid);
+      assert.deepEqual((await s.signingKeys.list()).map((k) => k.kid), [first.kid]);
     }));
   });
 }

@@ -3,37 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { RequestState } from '../../requests/state.ts';
-import type { CancelOutcome, Claim, FileRecord, NewRequest, Outcome, Priority, RequestRecord } from '../records.ts';
-import type { ReapOutcomes, ReapResult, RequestStore } from '../store.ts';
+import type { CancelOutcome, Claim, FileRecord, NewRequest, Outcome, Progress, RequestRecord } from '../records.ts';
+import type { ReapOutcomes, ReapResult, RequestFilter, RequestStore } from '../store.ts';
 import { insertFile } from './files.ts';
-
-interface RequestRow {
-  id: string; endpoint_id: string; app: string; owner: string; state: RequestState; priority: number;
-  input: string; webhook_url: string | null; attempts: number; max_attempts: number;
-  lease_owner: string | null; lease_token: string | null; lease_expires_at: number | null; cancel_requested: number;
-  result: string | null; failure: string | null; created_at: number; started_at: number | null; finished_at: number | null;
-}
-
-const PRIORITY: Record<Priority, number> = { normal: 0, low: 1 };
-
-function toRequest(r: RequestRow): RequestRecord {
-  return {
-    id: r.id, endpointId: r.endpoint_id, app: r.app, owner: r.owner, state: r.state,
-    priority: r.priority === 1 ? 'low' : 'normal',
-    input: JSON.parse(r.input) as unknown, webhookUrl: r.webhook_url,
-    attempts: r.attempts, maxAttempts: r.max_attempts,
-    leaseOwner: r.lease_owner, leaseExpiresAt: r.lease_expires_at, cancelRequested: r.cancel_requested === 1,
-    result: r.result === null ? null : (JSON.parse(r.result) as unknown),
-    failure: r.failure === null ? null : (JSON.parse(r.failure) as RequestRecord['failure']),
-    createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
-  };
-}
-
-function outcomeColumns(outcome: Outcome): { state: RequestState; result: string | null; failure: string | null } {
-  return outcome.state === 'succeeded'
-    ? { state: 'succeeded', result: JSON.stringify(outcome.result), failure: null }
-    : { state: outcome.state, result: null, failure: JSON.stringify(outcome.failure) };
-}
+import { FINISH_SET, PRIORITY, finishParams, toRequest, type RequestRow } from './request-rows.ts';
 
 export class SqliteRequests implements RequestStore {
   readonly #db: Database.Database;
@@ -42,18 +15,35 @@ export class SqliteRequests implements RequestStore {
     this.#db = db;
   }
 
-  async insert(r: NewRequest): Promise<RequestRecord> {
-    const row = this.#db
-      .prepare<unknown[], RequestRow>(
-        `INSERT INTO requests (id, endpoint_id, app, owner, state, priority, input, webhook_url, max_attempts, created_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(r.id, r.endpointId, r.app, r.owner, PRIORITY[r.priority], JSON.stringify(r.input), r.webhookUrl, r.maxAttempts, r.createdAt);
-    return toRequest(row!);
+  async insert(r: NewRequest, idempotentSince = 0): Promise<{ request: RequestRecord; created: boolean }> {
+    return this.#db.transaction(() => {
+      if (r.idempotencyKey !== null) {
+        const prior = this.#db
+          .prepare<[string, string], RequestRow>('SELECT * FROM requests WHERE owner = ? AND idempotency_key = ?')
+          .get(r.owner, r.idempotencyKey);
+        if (prior && prior.created_at >= idempotentSince) return { request: toRequest(prior), created: false };
+        // Past its window the key is free again.
+        if (prior) this.#db.prepare('UPDATE requests SET idempotency_key = NULL WHERE id = ?').run(prior.id);
+      }
+      const row = this.#db
+        .prepare<unknown[], RequestRow>(
+          `INSERT INTO requests (id, endpoint_id, app, owner, state, priority, input, webhook_url, max_attempts, created_at,
+                                 deadline_at, idempotency_key)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(r.id, r.endpointId, r.app, r.owner, PRIORITY[r.priority], JSON.stringify(r.input), r.webhookUrl, r.maxAttempts,
+          r.createdAt, r.deadlineAt, r.idempotencyKey);
+      return { request: toRequest(row!), created: true };
+    })();
   }
 
   async get(id: string): Promise<RequestRecord | null> {
     const row = this.#db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?').get(id);
+    return row ? toRequest(row) : null;
+  }
+
+  async getByPreviewToken(token: string): Promise<RequestRecord | null> {
+    const row = this.#db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE preview_token = ?').get(token);
     return row ? toRequest(row) : null;
   }
 
@@ -71,17 +61,19 @@ export class SqliteRequests implements RequestStore {
   async claim(workerId: string, leaseMs: number, now: number): Promise<Claim | null> {
     const leaseToken = randomUUID();
     // One statement: the sub-select and the update see the same snapshot under SQLite's single
-    // writer, so two workers can never claim the same row.
+    // writer, so two workers can never claim the same row. A request past its start deadline is
+    // never started (expireOverdue ends it).
     const row = this.#db
       .prepare<unknown[], RequestRow>(
         `UPDATE requests
             SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = ?,
                 lease_expires_at = ?, started_at = ?
-          WHERE seq = (SELECT seq FROM requests WHERE state = 'queued' ORDER BY priority, seq LIMIT 1)
+          WHERE seq = (SELECT seq FROM requests WHERE state = 'queued' AND (deadline_at IS NULL OR deadline_at > ?)
+                        ORDER BY priority, seq LIMIT 1)
             AND state = 'queued'
           RETURNING *`,
       )
-      .get(workerId, leaseToken, now + leaseMs, now);
+      .get(workerId, leaseToken, now + leaseMs, now, now);
     return row ? { request: toRequest(row), leaseToken } : null;
   }
 
@@ -96,15 +88,10 @@ export class SqliteRequests implements RequestStore {
   }
 
   async finish(id: string, leaseToken: string, outcome: Outcome, now: number, files: readonly FileRecord[] = []): Promise<boolean> {
-    const c = outcomeColumns(outcome);
     return this.#db.transaction((): boolean => {
       const done = this.#db
-        .prepare(
-          `UPDATE requests SET state = ?, result = ?, failure = ?, finished_at = ?,
-                  lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = ? AND lease_token = ? AND state = 'running'`,
-        )
-        .run(c.state, c.result, c.failure, now, id, leaseToken).changes === 1;
+        .prepare(`UPDATE requests SET ${FINISH_SET} WHERE id = ? AND lease_token = ? AND state = 'running'`)
+        .run(...finishParams(outcome, now), id, leaseToken).changes === 1;
       if (done) for (const f of files) insertFile(this.#db, f);
       return done;
     })();
@@ -114,7 +101,7 @@ export class SqliteRequests implements RequestStore {
     return (
       this.#db
         .prepare(
-          `UPDATE requests SET state = 'queued', attempts = attempts - 1, started_at = NULL,
+          `UPDATE requests SET state = 'queued', attempts = attempts - 1, started_at = NULL, progress = NULL,
                   lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
             WHERE id = ? AND lease_token = ? AND state = 'running'`,
         )
@@ -128,18 +115,14 @@ export class SqliteRequests implements RequestStore {
         .prepare<[number], RequestRow>(`SELECT * FROM requests WHERE state = 'running' AND lease_expires_at < ?`)
         .all(now);
       const result: ReapResult = { requeued: [], finished: [] };
-      const finish = this.#db.prepare(
-        `UPDATE requests SET state = ?, result = ?, failure = ?, finished_at = ?,
-                lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'running'`,
-      );
+      const finish = this.#db.prepare(`UPDATE requests SET ${FINISH_SET} WHERE id = ? AND state = 'running'`);
       const requeue = this.#db.prepare(
-        `UPDATE requests SET state = 'queued', started_at = NULL, lease_owner = NULL, lease_token = NULL,
+        `UPDATE requests SET state = 'queued', started_at = NULL, progress = NULL, lease_owner = NULL, lease_token = NULL,
                 lease_expires_at = NULL WHERE id = ? AND state = 'running'`,
       );
       for (const row of lapsed) {
         if (row.cancel_requested === 1 || row.attempts >= row.max_attempts) {
-          const c = outcomeColumns(row.cancel_requested === 1 ? outcomes.cancelled : outcomes.lost(row.attempts));
-          finish.run(c.state, c.result, c.failure, now, row.id);
+          finish.run(...finishParams(row.cancel_requested === 1 ? outcomes.cancelled : outcomes.lost(row.attempts), now), row.id);
           result.finished.push(row.id);
         } else {
           requeue.run(row.id);
@@ -155,10 +138,7 @@ export class SqliteRequests implements RequestStore {
       const row = this.#db.prepare<[string], { state: RequestState }>('SELECT state FROM requests WHERE id = ?').get(id);
       if (!row) return 'not_found';
       if (row.state === 'queued') {
-        const c = outcomeColumns(cancelled);
-        this.#db
-          .prepare(`UPDATE requests SET state = 'cancelled', failure = ?, finished_at = ? WHERE id = ? AND state = 'queued'`)
-          .run(c.failure, now, id);
+        this.#db.prepare(`UPDATE requests SET ${FINISH_SET} WHERE id = ? AND state = 'queued'`).run(...finishParams(cancelled, now), id);
         return 'cancelled';
       }
       if (row.state === 'running') {
@@ -167,5 +147,61 @@ export class SqliteRequests implements RequestStore {
       }
       return 'already_completed';
     })();
+  }
+
+  async expireOverdue(now: number, expired: Outcome): Promise<string[]> {
+    return this.#db
+      .prepare<unknown[], { id: string }>(
+        `UPDATE requests SET ${FINISH_SET} WHERE state = 'queued' AND deadline_at IS NOT NULL AND deadline_at <= ? RETURNING id`,
+      )
+      .all(...finishParams(expired, now), now)
+      .map((r) => r.id);
+  }
+
+  async setProgress(id: string, leaseToken: string, progress: Progress, previewToken: string | null): Promise<boolean> {
+    return (
+      this.#db
+        .prepare(
+          `UPDATE requests SET progress = ?, preview_token = COALESCE(?, preview_token)
+            WHERE id = ? AND lease_token = ? AND state = 'running'`,
+        )
+        .run(JSON.stringify(progress), previewToken, id, leaseToken).changes === 1
+    );
+  }
+
+  async purgeFinished(before: number, now: number, limit: number): Promise<string[]> {
+    return this.#db.transaction((): string[] => {
+      const ids = this.#db
+        .prepare<unknown[], { id: string }>(
+          `UPDATE requests SET input = 'null', result = NULL, failure = NULL, purged_at = ?
+            WHERE seq IN (SELECT seq FROM requests WHERE purged_at IS NULL AND finished_at IS NOT NULL AND finished_at < ?
+                           AND (webhook_state IS NULL OR webhook_state <> 'pending') LIMIT ?)
+            RETURNING id`,
+        )
+        .all(now, before, limit)
+        .map((r) => r.id);
+      const logs = this.#db.prepare('DELETE FROM request_logs WHERE request_id = ?');
+      const attempts = this.#db.prepare('DELETE FROM webhook_attempts WHERE request_id = ?');
+      for (const id of ids) {
+        logs.run(id);
+        attempts.run(id);
+      }
+      return ids;
+    })();
+  }
+
+  async list(filter: RequestFilter): Promise<RequestRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.owner !== undefined) {
+      where.push('owner = ?');
+      params.push(filter.owner);
+    }
+    if (filter.state !== undefined) {
+      where.push('state = ?');
+      params.push(filter.state);
+    }
+    const sql = `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return this.#db.prepare<unknown[], RequestRow>(sql).all(...params, filter.limit).map(toRequest);
   }
 }

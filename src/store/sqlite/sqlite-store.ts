@@ -7,12 +7,15 @@ import { SqliteKeys } from './keys.ts';
 import { SqliteLogs } from './logs.ts';
 import { migrate } from './migrate.ts';
 import { SqliteRequests } from './requests.ts';
+import { SqliteSigningKeys, SqliteWebhooks } from './webhooks.ts';
 
 export class SqliteStore implements Store {
   readonly keys: SqliteKeys;
   readonly requests: SqliteRequests;
   readonly logs: SqliteLogs;
   readonly files: SqliteFiles;
+  readonly webhooks: SqliteWebhooks;
+  readonly signingKeys: SqliteSigningKeys;
   readonly #db: Database.Database;
 
   private constructor(db: Database.Database) {
@@ -21,6 +24,8 @@ export class SqliteStore implements Store {
     this.requests = new SqliteRequests(db);
     this.logs = new SqliteLogs(db);
     this.files = new SqliteFiles(db);
+    this.webhooks = new SqliteWebhooks(db);
+    this.signingKeys = new SqliteSigningKeys(db);
   }
 
   /** Opens (creating if needed) the database file and brings its schema up to date. */

@@ -1,0 +1,42 @@
+// Server-sent events on a hijacked reply: `data: <json>` events, comment keep-alives during
+// silence (proxies and fal's docs expect one at least every 15 s), and a clean close.
+import type { FastifyReply } from 'fastify';
+
+export interface SseStream {
+  send(data: unknown): void;
+  close(): void;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+export function openSse(reply: FastifyReply, keepAliveMs: number, headers: Record<string, string> = {}): SseStream {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no', // nginx would otherwise buffer the stream
+    ...headers,
+  });
+  res.flushHeaders();
+  const gone = new AbortController();
+  let lastWrite = Date.now();
+  const keepAlive = setInterval(() => {
+    if (Date.now() - lastWrite >= keepAliveMs - 5) write(': keep-alive\n\n');
+  }, Math.max(50, Math.floor(keepAliveMs / 3)));
+  const close = (): void => {
+    clearInterval(keepAlive);
+    if (!res.writableEnded) res.end();
+  };
+  res.on('close', () => {
+    clearInterval(keepAlive);
+    gone.abort();
+  });
+  function write(text: string): void {
+    if (res.writableEnded || res.destroyed) return;
+    lastWrite = Date.now();
+    res.write(text);
+  }
+  return { send: (data) => write(`data: ${JSON.stringify(data)}\n\n`), close, signal: gone.signal };
+}
