@@ -27,6 +27,8 @@ export interface Reelhouse {
   config: Config;
   server: FastifyInstance;
   store: Store;
+  /** The periodic chores, exposed so tests and tools can run one now. */
+  housekeeper: Housekeeper;
   /** `http://host:port` the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -109,7 +111,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
 
   let closing: Promise<void> | null = null;
   return {
-    config, server, store,
+    config, server, store, housekeeper,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
     close: () =>
       (closing ??= (async () => {
