@@ -98,7 +98,7 @@ test('fal.stream: progress events, then the output as the last event', async () 
   const stream = await fal.stream(NOOP, { input: { sleep_ms: 400, steps: 2 } });
   const events: unknown[] = [];
   for await (const e of stream) events.push(e);
-  const final = await stream.done();
+  const final: unknown = await stream.done();
   assert.deepEqual(Object.keys(final as object).sort(), ['ok', 'request_id']);
   assert.ok(events.length >= 2);
   const failed = await fal.stream(NOOP, { input: { fail: true } });
