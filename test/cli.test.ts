@@ -66,3 +66,29 @@ test('logs never hold a key secret or an unused upload token, even at debug', as
   assert.ok(!log.includes(key.split(':')[1]!), 'no secret');
   assert.match(log, /files\/upload\/…/);
 });
+
+test('requests list, show and cancel read the data directory', async () => {
+  const { startTestServer } = await import('./support/server.ts');
+  const server = await startTestServer({ workers: 0 });
+  try {
+    const post = (input: object) =>
+      fetch(`${server.url}/queue/reelhouse/noop`, { method: 'POST', headers: { authorization: `Key ${server.key}`, 'content-type': 'application/json' }, body: JSON.stringify(input) })
+        .then((r) => r.json() as Promise<{ request_id: string }>);
+    const a = await post({ sleep_ms: 1 });
+    const b = await post({});
+    const dir = ['--data-dir', server.dataDir];
+    const list = (await reelhouse(['requests', 'list', ...dir])).stdout.trim().split('\n');
+    assert.match(list[0]!, /^request_id\tendpoint\tstate/);
+    assert.deepEqual(list.slice(1).map((l) => l.split('\t')[0]), [b.request_id, a.request_id], 'newest first');
+    assert.match(list[1]!, /\treelhouse\/noop\tqueued\tIN_QUEUE\t0\t/);
+    const shown = JSON.parse((await reelhouse(['requests', 'show', a.request_id, ...dir])).stdout) as { input: unknown; logs: unknown[] };
+    assert.deepEqual(shown.input, { sleep_ms: 1, steps: 1, fail: false });
+    const cancelled = await reelhouse(['requests', 'cancel', a.request_id, ...dir]);
+    assert.match(cancelled.stderr, /cancelled \(it had not started\)/);
+    const queued = (await reelhouse(['requests', 'list', '--state', 'queued', ...dir])).stdout.trim().split('\n');
+    assert.deepEqual(queued.slice(1).map((l) => l.split('\t')[0]), [b.request_id]);
+    await assert.rejects(reelhouse(['requests', 'list', '--state', 'nope', ...dir]), (err: { code: number }) => err.code === 2);
+  } finally {
+    await server.close();
+  }
+});

@@ -82,9 +82,10 @@ test('a finished request streams one COMPLETED event and closes', async () => {
 
 test('polled status carries progress while running; unknown fields do not disturb the client', async () => {
   const { request_id } = await fal.queue.submit(NOOP, { input: { sleep_ms: 1500, steps: 10 } });
-  let seen: { fraction: number; eta_seconds: number | null; stage: string } | undefined;
+  interface Progress { fraction: number; eta_seconds: number | null; stage: string }
+  let seen: Progress | undefined;
   for (let i = 0; i < 100 && !seen; i++) {
-    const s = (await (await call(`${BASE}/${request_id}/status`)).json()) as { progress?: typeof seen };
+    const s = (await (await call(`${BASE}/${request_id}/status`)).json()) as { progress?: Progress };
     if (s.progress && s.progress.fraction > 0.2) seen = s.progress;
     else await new Promise((r) => setTimeout(r, 50));
   }

@@ -2,6 +2,7 @@
 import { openStore } from '../app.ts';
 import { createKey } from '../auth/keys.ts';
 import type { Config } from '../config.ts';
+import { UsageError } from './usage.ts';
 
 export interface KeysArgs {
   action: string | undefined;
@@ -44,5 +45,3 @@ export async function keys(config: Config, args: KeysArgs, out: (line: string) =
     await store.close();
   }
 }
-
-export class UsageError extends Error {}

@@ -3,13 +3,18 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { FfmpegMissingError } from '../engine/ffmpeg.ts';
 import { serve } from './serve.ts';
-import { UsageError, keys } from './keys.ts';
+import { keys } from './keys.ts';
+import { requests } from './requests.ts';
+import { UsageError } from './usage.ts';
 
 const USAGE = `usage:
   reelhouse serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--workers N]
   reelhouse keys create [--data-dir DIR] [--user NAME] [--label TEXT]
   reelhouse keys list [--data-dir DIR]
   reelhouse keys revoke KEY_ID [--data-dir DIR]
+  reelhouse requests list [--data-dir DIR] [--user NAME] [--state STATE] [--limit N]
+  reelhouse requests show REQUEST_ID [--data-dir DIR]
+  reelhouse requests cancel REQUEST_ID [--data-dir DIR]
 
 Settings also come from the environment (REELHOUSE_PORT, REELHOUSE_DATA_DIR, ...): see README.md.`;
 
@@ -25,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       user: { type: 'string' },
       label: { type: 'string' },
+      state: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -42,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     case 'keys':
       return keys(config, { action, id, user: values.user, label: values.label }, (l) => process.stdout.write(`${l}\n`));
+    case 'requests':
+      return requests(config, { action, id, user: values.user, state: values.state, limit: values.limit }, (l) => process.stdout.write(`${l}\n`));
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
