@@ -34,9 +34,9 @@ export interface Reelhouse {
   close(): Promise<void>;
 }
 
-export function openStore(config: Pick<Config, 'dataDir'>): SqliteStore {
+export function openStore(config: Pick<Config, 'dataDir' | 'sqliteSynchronous'>): SqliteStore {
   fs.mkdirSync(config.dataDir, { recursive: true });
-  return SqliteStore.open(path.join(config.dataDir, 'reelhouse.db'));
+  return SqliteStore.open(path.join(config.dataDir, 'reelhouse.db'), { synchronous: config.sqliteSynchronous });
 }
 
 async function freePort(host: string): Promise<number> {

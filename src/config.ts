@@ -35,6 +35,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Longest silence on a server-sent event stream before a keep-alive comment. */
   sseKeepAliveMs: number;
+  /** SQLite durability: `normal` survives process crashes, `full` also power cuts (slower). */
+  sqliteSynchronous: 'normal' | 'full';
 }
 
 export type Env = Record<string, string | undefined>;
@@ -46,6 +48,13 @@ function int(name: string, value: string | undefined, fallback: number, min = 0)
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  const v = value.toLowerCase() as T;
+  if (!allowed.includes(v)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  return v;
 }
 
 /** Overrides given on the command line; they win over the environment. */
@@ -85,5 +94,6 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     webhookBaseDelayMs: int('REELHOUSE_WEBHOOK_BASE_DELAY_MS', env.REELHOUSE_WEBHOOK_BASE_DELAY_MS, 7000, 1),
     webhookTimeoutMs: int('REELHOUSE_WEBHOOK_TIMEOUT_MS', env.REELHOUSE_WEBHOOK_TIMEOUT_MS, 15_000, 100),
     sseKeepAliveMs: int('REELHOUSE_SSE_KEEPALIVE_MS', env.REELHOUSE_SSE_KEEPALIVE_MS, 15_000, 100),
+    sqliteSynchronous: oneOf('REELHOUSE_SQLITE_SYNCHRONOUS', env.REELHOUSE_SQLITE_SYNCHRONOUS, ['normal', 'full'] as const, 'normal'),
   };
 }

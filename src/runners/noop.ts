@@ -11,6 +11,7 @@ export interface NoopInput {
 
 export class NoopRunner implements Runner {
   readonly name = 'noop';
+  readonly usesScratch = false;
 
   async run(_endpointId: string, rawInput: unknown, ctx: RunContext): Promise<unknown> {
     const input = rawInput as NoopInput;

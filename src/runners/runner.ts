@@ -38,6 +38,8 @@ export interface RunContext {
 
 export interface Runner {
   readonly name: string;
+  /** False for runners that never touch `ctx.tmpDir` (it is then not created). */
+  readonly usesScratch?: boolean;
   /** Returns the endpoint's output, with OutputFile wherever a File belongs. */
   run(endpointId: string, input: unknown, ctx: RunContext): Promise<unknown>;
 }

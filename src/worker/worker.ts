@@ -147,11 +147,14 @@ export class Worker {
       return done;
     };
 
+    let scratch = false;
     try {
-      await fsp.mkdir(dir, { recursive: true });
       const endpoint = this.#d.endpoints.get(request.endpointId);
       const runner = endpoint && this.#d.runners.get(endpoint.runner);
       if (!endpoint || !runner) throw new Error(`no runner for endpoint ${request.endpointId}`);
+      // A scratch folder costs two file-system calls per request: only for those that use one.
+      scratch = runner.usesScratch !== false || endpoint.fileFields.length > 0;
+      if (scratch) await fsp.mkdir(dir, { recursive: true });
       appendLog(`Attempt ${request.attempts} started on ${this.#d.workerId}`);
       const input = request.input as Record<string, unknown>;
       const files = await resolveFileInputs(endpoint, input, this.#d, dir);
@@ -188,7 +191,7 @@ export class Worker {
       clearInterval(heartbeat);
       offCancel();
       this.#running.delete(ac);
-      await fsp.rm(dir, { recursive: true, force: true });
+      if (scratch) await fsp.rm(dir, { recursive: true, force: true });
     }
   }
 
