@@ -35,6 +35,25 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Longest silence on a server-sent event stream before a keep-alive comment. */
   sseKeepAliveMs: number;
+  /** Largest part of a multipart upload. */
+  uploadPartLimitBytes: number;
+  /** How long a file lives when no lifecycle header asked for a lifetime. */
+  fileRetentionMs: number;
+  /** How often expired files and abandoned uploads are deleted. */
+  fileSweepMs: number;
+  /** `signed`: file URLs carry an expiry and an HMAC, and need them. */
+  fileUrls: 'capability' | 'signed';
+  /** The HMAC secret of signed file URLs; null: one made and kept in the data directory. */
+  fileUrlSecret: string | null;
+  /** Fetching http(s) URL inputs: hosts opened for development, limits and timeouts. */
+  fetchAllowHosts: string[];
+  fetchLimitBytes: number;
+  fetchConnectTimeoutMs: number;
+  fetchTimeoutMs: number;
+  /** Media inputs: most pixels of an image, longest video, longest video side. */
+  maxImagePixels: number;
+  maxVideoSeconds: number;
+  maxVideoSide: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -46,6 +65,12 @@ function int(name: string, value: string | undefined, fallback: number, min = 0)
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function fileUrlMode(value: string | undefined): 'capability' | 'signed' {
+  if (value === undefined || value === '' || value === 'capability') return 'capability';
+  if (value === 'signed') return 'signed';
+  throw new Error(`REELHOUSE_FILE_URLS must be capability or signed, got ${JSON.stringify(value)}`);
 }
 
 /** Overrides given on the command line; they win over the environment. */
@@ -85,5 +110,18 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     webhookBaseDelayMs: int('REELHOUSE_WEBHOOK_BASE_DELAY_MS', env.REELHOUSE_WEBHOOK_BASE_DELAY_MS, 7000, 1),
     webhookTimeoutMs: int('REELHOUSE_WEBHOOK_TIMEOUT_MS', env.REELHOUSE_WEBHOOK_TIMEOUT_MS, 15_000, 100),
     sseKeepAliveMs: int('REELHOUSE_SSE_KEEPALIVE_MS', env.REELHOUSE_SSE_KEEPALIVE_MS, 15_000, 100),
+    // fal's client sends 10 MiB parts; S3 allows up to 5 GiB.
+    uploadPartLimitBytes: int('REELHOUSE_UPLOAD_PART_LIMIT_MB', env.REELHOUSE_UPLOAD_PART_LIMIT_MB, 100, 1) * MiB,
+    fileRetentionMs: int('REELHOUSE_FILE_RETENTION_DAYS', env.REELHOUSE_FILE_RETENTION_DAYS, 30, 1) * 86_400_000,
+    fileSweepMs: int('REELHOUSE_FILE_SWEEP_S', env.REELHOUSE_FILE_SWEEP_S, 300, 1) * 1000,
+    fileUrls: fileUrlMode(env.REELHOUSE_FILE_URLS),
+    fileUrlSecret: env.REELHOUSE_FILE_URL_SECRET || null,
+    fetchAllowHosts: (env.REELHOUSE_FETCH_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    fetchLimitBytes: int('REELHOUSE_FETCH_LIMIT_MB', env.REELHOUSE_FETCH_LIMIT_MB, 256, 1) * MiB,
+    fetchConnectTimeoutMs: int('REELHOUSE_FETCH_CONNECT_TIMEOUT_S', env.REELHOUSE_FETCH_CONNECT_TIMEOUT_S, 5, 1) * 1000,
+    fetchTimeoutMs: int('REELHOUSE_FETCH_TIMEOUT_S', env.REELHOUSE_FETCH_TIMEOUT_S, 60, 1) * 1000,
+    maxImagePixels: int('REELHOUSE_MAX_IMAGE_MEGAPIXELS', env.REELHOUSE_MAX_IMAGE_MEGAPIXELS, 50, 1) * 1_000_000,
+    maxVideoSeconds: int('REELHOUSE_MAX_VIDEO_SECONDS', env.REELHOUSE_MAX_VIDEO_SECONDS, 60, 1),
+    maxVideoSide: int('REELHOUSE_MAX_VIDEO_SIDE', env.REELHOUSE_MAX_VIDEO_SIDE, 4096, 16),
   };
 }
