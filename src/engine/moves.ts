@@ -41,10 +41,10 @@ export const MOVES: Record<CameraWord, Move> = {
   truck_left: travel('panX', -1),
   truck_right: travel('panX', 1),
   // Camera turns: the picture slides and its far side recedes (yaw keystone).
-  pan_left: travel('panX', -1, 1.16, (e) => ({ yaw: -4 * DEG * e })),
-  pan_right: travel('panX', 1, 1.16, (e) => ({ yaw: 4 * DEG * e })),
-  tilt_up: travel('panY', -1, 1.16, (e) => ({ pitch: 4 * DEG * e })),
-  tilt_down: travel('panY', 1, 1.16, (e) => ({ pitch: -4 * DEG * e })),
+  pan_left: travel('panX', -1, 1.16, (e) => ({ yaw: -6 * DEG * e })),
+  pan_right: travel('panX', 1, 1.16, (e) => ({ yaw: 6 * DEG * e })),
+  tilt_up: travel('panY', -1, 1.16, (e) => ({ pitch: 6 * DEG * e })),
+  tilt_down: travel('panY', 1, 1.16, (e) => ({ pitch: -6 * DEG * e })),
   // Camera rises or sinks without turning.
   pedestal_up: travel('panY', -1),
   pedestal_down: travel('panY', 1),
@@ -59,7 +59,7 @@ export const MOVES: Record<CameraWord, Move> = {
   orbit_right: travel('panX', 0.6, 1.12, (e) => ({ yaw: -7 * DEG * e })),
   // A lens zoom magnifies uniformly; a dolly push also grows the edges faster than the centre.
   zoom_in: (t) => ({ zoom: zoomTo(1.25, ease(t)) }),
-  push_in: (t) => ({ zoom: zoomTo(1.2, ease(t)), loom: 0.05 * ease(t) }),
+  push_in: (t) => ({ zoom: zoomTo(1.2, ease(t)), loom: 0.08 * ease(t) }),
   // From the full picture there is nothing outside it to reveal: the centre recedes while the
   // frame's edges hold, a wide-angle pull-back.
   zoom_out: (t) => ({ bend: 0.3 * ease(t) }),

@@ -70,7 +70,7 @@ export function track(frames: readonly Uint8Array[], width: number, height: numb
         break;
       }
       const s = phaseCorrelate(patch(frames[k - 1]!, width, height, px, py, n), patch(frames[k]!, width, height, px, py, n), n);
-      const [dx, dy] = refineShift(frames[k - 1]!, frames[k]!, width, height, px, py, n, s.dx, s.dy);
+      const [dx, dy] = refineShift(frames[k - 1]!, frames[k]!, width, height, px, py, n, t.x, t.y, s.dx, s.dy);
       t.steps.push([dx, dy]);
       t.x += dx;
       t.y += dy;
@@ -87,35 +87,62 @@ function bilinearAt(f: Uint8Array, width: number, height: number, x: number, y: 
   return (f[i]! * (1 - ax) + f[i + 1]! * ax) * (1 - ay) + (f[i + width]! * (1 - ax) + f[i + width + 1]! * ax) * ay;
 }
 
+/** Solves the 4×4 system m·x = v (row-major m) by Gaussian elimination; null if singular. */
+function solve4(m: number[], v: number[]): number[] | null {
+  const a = m.map((x) => x);
+  const b = v.map((x) => x);
+  for (let c = 0; c < 4; c++) {
+    let p = c;
+    for (let r = c + 1; r < 4; r++) if (Math.abs(a[r * 4 + c]!) > Math.abs(a[p * 4 + c]!)) p = r;
+    if (Math.abs(a[p * 4 + c]!) < 1e-12) return null;
+    for (let k = 0; k < 4; k++) [a[c * 4 + k], a[p * 4 + k]] = [a[p * 4 + k]!, a[c * 4 + k]!];
+    [b[c], b[p]] = [b[p]!, b[c]!];
+    for (let r = 0; r < 4; r++) {
+      if (r === c) continue;
+      const f = a[r * 4 + c]! / a[c * 4 + c]!;
+      for (let k = 0; k < 4; k++) a[r * 4 + k] = a[r * 4 + k]! - f * a[c * 4 + k]!;
+      b[r] = b[r]! - f * b[c]!;
+    }
+  }
+  return b.map((x, i) => x / a[i * 4 + i]!);
+}
+
 /**
- * Sub-pixel refinement of a shift by Lucas–Kanade (Gauss–Newton on the patch, Hann-weighted).
- * Phase correlation's parabolic peak fit is biased towards whole pixels ("pixel locking"), which
- * chained over many frames adds up; this removes it.
+ * Sub-pixel refinement by Lucas–Kanade with a local similarity model (shift, scale, rotation about
+ * the tracked point), Gauss–Newton on the Hann-weighted patch. Phase correlation's parabolic peak
+ * is biased towards whole pixels, and a translation-only fit on a zooming patch is pulled towards
+ * wherever its texture is strongest; both add up when chained over many frames. Returns the shift
+ * at (cx, cy).
  */
-function refineShift(a: Uint8Array, b: Uint8Array, width: number, height: number, px: number, py: number, n: number, dx: number, dy: number): [number, number] {
+function refineShift(a: Uint8Array, b: Uint8Array, width: number, height: number, px: number, py: number, n: number, cx: number, cy: number, dx: number, dy: number): [number, number] {
+  let s = 0, r = 0;
   for (let it = 0; it < 3; it++) {
-    let gxx = 0, gxy = 0, gyy = 0, bx = 0, by = 0;
-    for (let j = 1; j < n - 1; j++) {
-      for (let i = 1; i < n - 1; i++) {
+    const m = new Array<number>(16).fill(0);
+    const v = [0, 0, 0, 0];
+    // Every other pixel: a quarter of the work, the same answer to a few thousandths of a pixel.
+    for (let j = 1; j < n - 1; j += 2) {
+      for (let i = 1; i < n - 1; i += 2) {
         const w = Math.sin((Math.PI * (i + 0.5)) / n) ** 2 * Math.sin((Math.PI * (j + 0.5)) / n) ** 2;
         const x = px + i, y = py + j;
-        const gx = (bilinearAt(b, width, height, x + dx + 1, y + dy) - bilinearAt(b, width, height, x + dx - 1, y + dy)) / 2;
-        const gy = (bilinearAt(b, width, height, x + dx, y + dy + 1) - bilinearAt(b, width, height, x + dx, y + dy - 1)) / 2;
-        const r = a[y * width + x]! - bilinearAt(b, width, height, x + dx, y + dy);
-        gxx += w * gx * gx;
-        gxy += w * gx * gy;
-        gyy += w * gy * gy;
-        bx += w * gx * r;
-        by += w * gy * r;
+        const X = x - cx, Y = y - cy;
+        const ux = x + dx + s * X - r * Y, uy = y + dy + s * Y + r * X;
+        const gx = (bilinearAt(b, width, height, ux + 1, uy) - bilinearAt(b, width, height, ux - 1, uy)) / 2;
+        const gy = (bilinearAt(b, width, height, ux, uy + 1) - bilinearAt(b, width, height, ux, uy - 1)) / 2;
+        const res = a[y * width + x]! - bilinearAt(b, width, height, ux, uy);
+        const J = [gx, gy, gx * X + gy * Y, gy * X - gx * Y];
+        for (let p = 0; p < 4; p++) {
+          v[p] = v[p]! + w * J[p]! * res;
+          for (let q = 0; q < 4; q++) m[p * 4 + q] = m[p * 4 + q]! + w * J[p]! * J[q]!;
+        }
       }
     }
-    const det = gxx * gyy - gxy * gxy;
-    if (!(det > 1e-9)) break;
-    const ux = (gyy * bx - gxy * by) / det;
-    const uy = (gxx * by - gxy * bx) / det;
-    dx += ux;
-    dy += uy;
-    if (Math.hypot(ux, uy) < 1e-3) break;
+    const d = solve4(m, v);
+    if (!d) break;
+    dx += d[0]!;
+    dy += d[1]!;
+    s += d[2]!;
+    r += d[3]!;
+    if (Math.hypot(d[0]!, d[1]!) < 1e-3) break;
   }
   return [dx, dy];
 }
