@@ -28,7 +28,7 @@ try {
     const { width, height } = videoSize('16:9', res);
     for (const both of [false, true]) {
       const timeline = buildTimeline({ start: true, end: both, loop: false });
-      const sources = { start: await loadSource(start, width, height, timeline.maxZoom), ...(both ? { end: await loadSource(end, width, height, timeline.maxZoom) } : {}) };
+      const sources = { start: await loadSource(start, width, height, [1, 1.06, 1.12]), ...(both ? { end: await loadSource(end, width, height, [1, 1.06, 1.12]) } : {}) };
       const t0 = performance.now();
       for await (const _frame of renderFrames({ timeline, sources, width, height, frames: FRAMES, loop: false })) { /* drain */ }
       const s = (performance.now() - t0) / 1000;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { FsBlobStore } from './blobs/fs-blobs.ts';
-import { FileService } from './blobs/files.ts';
+import { fileService, fileSweeper, inputPolicy } from './blobs/setup.ts';
+import type { FileSweeper } from './blobs/sweeper.ts';
 import type { Config } from './config.ts';
 import { checkFfmpeg } from './engine/ffmpeg.ts';
 import { defaultEndpoints } from './endpoints/registry.ts';
@@ -29,6 +30,8 @@ export interface Reelhouse {
   store: Store;
   /** The periodic chores, exposed so tests and tools can run one now. */
   housekeeper: Housekeeper;
+  /** Deletes expired files and abandoned uploads; exposed so tests and tools can sweep now. */
+  sweeper: FileSweeper;
   /** `http://host:port` the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -67,15 +70,16 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
   const events = new RequestEvents();
   const endpoints = defaultEndpoints();
-  const files = new FileService({
-    store, blobs, publicUrl: config.publicUrl, uploadUrlTtlMs: config.uploadUrlTtlMs,
-    uploadLimitBytes: config.uploadLimitBytes, now,
-  });
+  const files = fileService(config, store, blobs, now);
   const maxDataUriBytes = config.bodyLimitBytes;
-  const requests = new RequestService({
+  // File inputs read `inputs` (fetch and media limits) from the deps they are handed; the
+  // services pass their deps through, so it rides along here (see FileInputDeps).
+  const inputs = inputPolicy(config);
+  const requestDeps = {
     store, blobs, endpoints, events, publicUrl: config.publicUrl, maxAttempts: config.maxAttempts, maxDataUriBytes, now,
-    idempotencyWindowMs: config.idempotencyWindowMs, retentionMs: config.retentionMs,
-  });
+    idempotencyWindowMs: config.idempotencyWindowMs, retentionMs: config.retentionMs, inputs,
+  };
+  const requests = new RequestService(requestDeps);
   let ready = false;
   const server = buildServer({
     store, blobs, files, requests, publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes,
@@ -93,31 +97,33 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
     ['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })],
     ['noop', new NoopRunner()],
   ]);
-  const worker = config.workers > 0
-    ? new Worker({
-        workerId: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-        store, blobs, files, endpoints, runners, events, logger: server.log.child({ component: 'worker' }),
-        tmpRoot: path.join(config.dataDir, 'tmp'), publicUrl: config.publicUrl, maxDataUriBytes,
-        leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, now,
-      })
-    : null;
+  const workerDeps = {
+    workerId: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    store, blobs, files, endpoints, runners, events, logger: server.log.child({ component: 'worker' }),
+    tmpRoot: path.join(config.dataDir, 'tmp'), publicUrl: config.publicUrl, maxDataUriBytes,
+    leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, now, inputs,
+  };
+  const worker = config.workers > 0 ? new Worker(workerDeps) : null;
+  const sweeper = fileSweeper(config, store, blobs, now, server.log.child({ component: 'files' }));
 
   await server.listen({ host: config.host, port: config.port });
   await webhooks.start();
   housekeeper.start();
+  sweeper.start();
   await worker?.start(config.workers);
   ready = true;
   server.log.info({ publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir }, 'reelhouse is ready');
 
   let closing: Promise<void> | null = null;
   return {
-    config, server, store, housekeeper,
+    config, server, store, housekeeper, sweeper,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
     close: () =>
       (closing ??= (async () => {
         ready = false;
         await worker?.stop();
         housekeeper.stop();
+        await sweeper.stop();
         await webhooks.stop();
         await server.close();
         await store.close();

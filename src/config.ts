@@ -37,6 +37,25 @@ export interface Config {
   sseKeepAliveMs: number;
   /** SQLite durability: `normal` survives process crashes, `full` also power cuts (slower). */
   sqliteSynchronous: 'normal' | 'full';
+  /** Largest part of a multipart upload. */
+  uploadPartLimitBytes: number;
+  /** How long a file lives when no lifecycle header asked for a lifetime. */
+  fileRetentionMs: number;
+  /** How often expired files and abandoned uploads are deleted. */
+  fileSweepMs: number;
+  /** `signed`: file URLs carry an expiry and an HMAC, and need them. */
+  fileUrls: 'capability' | 'signed';
+  /** The HMAC secret of signed file URLs; null: one made and kept in the data directory. */
+  fileUrlSecret: string | null;
+  /** Fetching http(s) URL inputs: hosts opened for development, limits and timeouts. */
+  fetchAllowHosts: string[];
+  fetchLimitBytes: number;
+  fetchConnectTimeoutMs: number;
+  fetchTimeoutMs: number;
+  /** Media inputs: most pixels of an image, longest video, longest video side. */
+  maxImagePixels: number;
+  maxVideoSeconds: number;
+  maxVideoSide: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -95,5 +114,18 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     webhookTimeoutMs: int('REELHOUSE_WEBHOOK_TIMEOUT_MS', env.REELHOUSE_WEBHOOK_TIMEOUT_MS, 15_000, 100),
     sseKeepAliveMs: int('REELHOUSE_SSE_KEEPALIVE_MS', env.REELHOUSE_SSE_KEEPALIVE_MS, 15_000, 100),
     sqliteSynchronous: oneOf('REELHOUSE_SQLITE_SYNCHRONOUS', env.REELHOUSE_SQLITE_SYNCHRONOUS, ['normal', 'full'] as const, 'normal'),
+    // fal's client sends 10 MiB parts; S3 allows up to 5 GiB.
+    uploadPartLimitBytes: int('REELHOUSE_UPLOAD_PART_LIMIT_MB', env.REELHOUSE_UPLOAD_PART_LIMIT_MB, 100, 1) * MiB,
+    fileRetentionMs: int('REELHOUSE_FILE_RETENTION_DAYS', env.REELHOUSE_FILE_RETENTION_DAYS, 30, 1) * 86_400_000,
+    fileSweepMs: int('REELHOUSE_FILE_SWEEP_S', env.REELHOUSE_FILE_SWEEP_S, 300, 1) * 1000,
+    fileUrls: oneOf('REELHOUSE_FILE_URLS', env.REELHOUSE_FILE_URLS, ['capability', 'signed'] as const, 'capability'),
+    fileUrlSecret: env.REELHOUSE_FILE_URL_SECRET || null,
+    fetchAllowHosts: (env.REELHOUSE_FETCH_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    fetchLimitBytes: int('REELHOUSE_FETCH_LIMIT_MB', env.REELHOUSE_FETCH_LIMIT_MB, 256, 1) * MiB,
+    fetchConnectTimeoutMs: int('REELHOUSE_FETCH_CONNECT_TIMEOUT_S', env.REELHOUSE_FETCH_CONNECT_TIMEOUT_S, 5, 1) * 1000,
+    fetchTimeoutMs: int('REELHOUSE_FETCH_TIMEOUT_S', env.REELHOUSE_FETCH_TIMEOUT_S, 60, 1) * 1000,
+    maxImagePixels: int('REELHOUSE_MAX_IMAGE_MEGAPIXELS', env.REELHOUSE_MAX_IMAGE_MEGAPIXELS, 50, 1) * 1_000_000,
+    maxVideoSeconds: int('REELHOUSE_MAX_VIDEO_SECONDS', env.REELHOUSE_MAX_VIDEO_SECONDS, 60, 1),
+    maxVideoSide: int('REELHOUSE_MAX_VIDEO_SIDE', env.REELHOUSE_MAX_VIDEO_SIDE, 4096, 16),
   };
 }

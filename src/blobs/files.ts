@@ -1,24 +1,31 @@
 // Files as the API sees them: upload sessions (a single-use, expiring PUT URL that needs no key,
-// as fal's client sends none), outputs of requests, and their public capability URLs.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+// as fal's client sends none), outputs of requests, their lifetimes and their public URLs.
+// Multipart sessions are in multipart.ts.
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FileRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError } from '../errors.ts';
 import { PayloadTooLarge, type BlobStore } from './blobs.ts';
+import { MultipartUploads } from './multipart.ts';
+import { hashToken, newToken, uploadGone } from './tokens.ts';
+import type { UrlSigner } from './url-signing.ts';
 
 export interface FileServiceDeps {
   store: Store;
   blobs: BlobStore;
   publicUrl: string;
   uploadUrlTtlMs: number;
+  /** Largest file an upload URL takes, in one PUT or in parts. */
   uploadLimitBytes: number;
+  /** Largest single part of a multipart upload. */
+  partLimitBytes: number;
+  /** How long a file lives when nobody asked for a lifetime. */
+  defaultLifetimeMs: number;
+  /** Set in signed-URL mode: file URLs then need a valid signature. */
+  signer: UrlSigner | null;
   now: () => number;
 }
-
-/** 128 random bits, URL-safe: the whole secret of a capability URL. */
-const newToken = (): string => randomBytes(16).toString('base64url');
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** A name safe in a URL path and a Content-Disposition header. */
 export function safeFileName(name: string | undefined, fallback: string): string {
@@ -27,39 +34,85 @@ export function safeFileName(name: string | undefined, fallback: string): string
   return clean || fallback;
 }
 
+/** What a file URL request presents: the token of its path and the signature of its query. */
+export interface FileAccess {
+  token: string;
+  exp?: unknown;
+  sig?: unknown;
+}
+
 export class FileService {
   readonly #d: FileServiceDeps;
+  /** Multipart upload sessions: parts, their listing (resuming), completion. */
+  readonly multipart: MultipartUploads;
 
   constructor(deps: FileServiceDeps) {
     this.#d = deps;
+    this.multipart = new MultipartUploads(deps, this);
   }
 
-  url(file: Pick<FileRecord, 'token' | 'fileName'>): string {
-    return `${this.#d.publicUrl}/files/${file.token}/${encodeURIComponent(file.fileName)}`;
+  /** The public URL of a file; in signed mode it carries its expiry and signature. */
+  url(file: Pick<FileRecord, 'token' | 'fileName' | 'expiresAt'>, expiresAt = file.expiresAt): string {
+    const base = `${this.#d.publicUrl}/files/${file.token}/${encodeURIComponent(file.fileName)}`;
+    if (!this.#d.signer) return base;
+    return `${base}?${this.#d.signer.query(file.token, expiresAt ?? this.#d.now() + this.#d.defaultLifetimeMs)}`;
   }
 
-  async initiateUpload(owner: string, contentType: string, fileName: string): Promise<{ upload_url: string; file_url: string }> {
+  uploadUrl(uploadToken: string): string {
+    return `${this.#d.publicUrl}/files/upload/${uploadToken}`;
+  }
+
+  /** A pending upload's record; `lifetimeMs` null means the default retention. */
+  newUpload(owner: string, contentType: string, fileName: string, kind: 'single' | 'multipart', lifetimeMs: number | null) {
     const uploadToken = newToken();
     const now = this.#d.now();
     const id = randomUUID();
     const file: FileRecord = {
       id, token: newToken(), owner, requestId: null, blobKey: `files/${id}`, contentType,
       fileName: safeFileName(fileName, 'upload.bin'), size: null, state: 'pending',
-      uploadTokenHash: hashToken(uploadToken), uploadExpiresAt: now + this.#d.uploadUrlTtlMs, createdAt: now,
+      uploadTokenHash: hashToken(uploadToken), uploadExpiresAt: now + this.#d.uploadUrlTtlMs,
+      uploadKind: kind, uploadId: null, lifetimeMs, expiresAt: null, createdAt: now,
     };
+    return { file, uploadToken };
+  }
+
+  /** The longest a pending upload's file can live: what its URL is signed for. */
+  uploadUrlExpiry(file: FileRecord): number {
+    return (file.uploadExpiresAt ?? this.#d.now()) + (file.lifetimeMs ?? this.#d.defaultLifetimeMs);
+  }
+
+  async initiateUpload(owner: string, contentType: string, fileName: string, lifetimeMs: number | null = null): Promise<{ upload_url: string; file_url: string }> {
+    const { file, uploadToken } = this.newUpload(owner, contentType, fileName, 'single', lifetimeMs);
+    // A store with URLs of its own (S3) takes the PUT directly; the file is confirmed when first asked for.
+    const direct = await this.#d.blobs.presignPut(file.blobKey, { expiresInMs: this.#d.uploadUrlTtlMs, contentType });
+    if (direct) file.uploadTokenHash = null;
     await this.#d.store.files.insert(file);
-    return { upload_url: `${this.#d.publicUrl}/files/upload/${uploadToken}`, file_url: this.url(file) };
+    return { upload_url: direct ?? this.uploadUrl(uploadToken), file_url: this.url(file, this.uploadUrlExpiry(file)) };
   }
 
   /** Stores the body of an upload PUT. The URL is spent by the first PUT that reaches it. */
   async receiveUpload(uploadToken: string, body: Readable, declaredLength: number | undefined): Promise<FileRecord> {
     const limit = this.#d.uploadLimitBytes;
+    const hash = hashToken(uploadToken);
+    const now = this.#d.now();
+    if (!(await this.#d.store.files.findUpload(hash, now, 'single'))) {
+      if (await this.#d.store.files.findUpload(hash, now, 'multipart')) {
+        throw new HttpError(409, { detail: 'This is a multipart upload URL: PUT the parts to {upload_url}/{part number}, then POST {upload_url}/complete.' });
+      }
+      throw uploadGone();
+    }
     if (declaredLength !== undefined && declaredLength > limit) throw new PayloadTooLarge(limit);
-    const file = await this.#d.store.files.takeUpload(hashToken(uploadToken), this.#d.now());
-    if (!file) throw new HttpError(404, { detail: 'This upload URL is unknown, already used or expired; initiate a new upload.' });
+    const file = await this.#d.store.files.takeUpload(hash, now, 'single');
+    if (!file) throw uploadGone();
     const { size } = await this.#d.blobs.put(file.blobKey, body, { maxBytes: limit });
-    await this.#d.store.files.markReady(file.id, size);
-    return { ...file, size, state: 'ready' };
+    return this.ready(file, size);
+  }
+
+  /** Marks an upload's bytes as stored; its lifetime starts now. */
+  async ready(file: FileRecord, size: number): Promise<FileRecord> {
+    const expiresAt = this.#d.now() + (file.lifetimeMs ?? this.#d.defaultLifetimeMs);
+    await this.#d.store.files.markReady(file.id, size, expiresAt);
+    return { ...file, size, state: 'ready', uploadTokenHash: null, expiresAt };
   }
 
   /** Stores a runner's output file; the record is written later, with the request's completion. */
@@ -67,15 +120,49 @@ export class FileService {
     const id = randomUUID();
     const blobKey = `files/${id}`;
     const { size } = await this.#d.blobs.putFile(blobKey, localPath);
+    const now = this.#d.now();
+    const lifetime = (await this.#d.store.files.requestLifetime(requestId)) ?? this.#d.defaultLifetimeMs;
     return {
       id, token: newToken(), owner, requestId, blobKey, contentType, fileName: safeFileName(fileName, 'output.bin'),
-      size, state: 'ready', uploadTokenHash: null, uploadExpiresAt: null, createdAt: this.#d.now(),
+      size, state: 'ready', uploadTokenHash: null, uploadExpiresAt: null, uploadKind: null, uploadId: null,
+      lifetimeMs: null, expiresAt: now + lifetime, createdAt: now,
     };
   }
 
-  /** A ready file by the token of its URL, or null. */
+  /** Records x-fal-object-lifecycle-preference of a submitted request. */
+  async setRequestLifetime(requestId: string, lifetimeMs: number): Promise<void> {
+    await this.#d.store.files.setRequestLifetime(requestId, lifetimeMs, this.#d.now());
+  }
+
+  /** A ready, unexpired file by the token of its URL, or null. */
   async find(token: string): Promise<FileRecord | null> {
     const file = await this.#d.store.files.getByToken(token);
-    return file?.state === 'ready' ? file : null;
+    if (!file) return null;
+    const now = this.#d.now();
+    if (file.state === 'pending') return this.#confirmDirectUpload(file);
+    return (file.expiresAt ?? Infinity) <= now ? null : file;
+  }
+
+  /** Whether a file URL request may read: always for capability URLs, a valid signature otherwise. */
+  authorised(access: FileAccess): boolean {
+    return !this.#d.signer || this.#d.signer.verify(access.token, access.exp, access.sig, this.#d.now());
+  }
+
+  /** How long until a file expires (a year for one that never does). */
+  lifeLeftMs(file: Pick<FileRecord, 'expiresAt'>): number {
+    return file.expiresAt == null ? 365 * 86_400_000 : Math.max(0, file.expiresAt - this.#d.now());
+  }
+
+  /** A URL the bytes can be fetched from directly (a store with URLs of its own), or null. */
+  async directReadUrl(file: FileRecord): Promise<string | null> {
+    const expiresInMs = Math.max(1000, Math.min(this.lifeLeftMs(file), 3_600_000));
+    return this.#d.blobs.presignGet(file.blobKey, { expiresInMs });
+  }
+
+  // An upload that went straight to the blob store (presigned PUT) is ready once its blob exists.
+  async #confirmDirectUpload(file: FileRecord): Promise<FileRecord | null> {
+    if (file.uploadKind !== 'single' || file.uploadTokenHash !== null) return null;
+    const stat = await this.#d.blobs.stat(file.blobKey);
+    return stat ? this.ready(file, stat.size) : null;
   }
 }

@@ -1,32 +1,39 @@
 // Blobs as files under one directory. Writes go to a temporary file that is renamed into place,
-// so a crash mid-write never leaves a half blob under a real key.
+// so a crash mid-write never leaves a half blob (or half part) under a real name.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PayloadTooLarge, type BlobStore, type ByteRange } from './blobs.ts';
+import { PayloadTooLarge, type BlobStore, type ByteRange, type PartInfo } from './blobs.ts';
 
-/** Counts bytes as they pass and fails the stream once past a limit. */
-function byteLimit(maxBytes: number, counted: { size: number }): Transform {
+/** Counts (and optionally hashes) bytes as they pass, and fails the stream once past a limit. */
+function byteLimit(maxBytes: number, counted: { size: number }, hash?: Hash): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       counted.size += chunk.length;
-      if (counted.size > maxBytes) done(new PayloadTooLarge(maxBytes));
-      else done(null, chunk);
+      if (counted.size > maxBytes) return done(new PayloadTooLarge(maxBytes));
+      hash?.update(chunk);
+      done(null, chunk);
     },
   });
 }
 
+const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+const PART_FILE = /^(\d+)\.([0-9a-f]{32})$/;
+
 export class FsBlobStore implements BlobStore {
   readonly #root: string;
   readonly #tmp: string;
+  readonly #multipart: string;
 
   constructor(root: string) {
     this.#root = root;
     this.#tmp = path.join(root, '.incoming');
+    this.#multipart = path.join(root, '.multipart');
     fs.mkdirSync(this.#tmp, { recursive: true });
+    fs.mkdirSync(this.#multipart, { recursive: true });
   }
 
   #path(key: string): string {
@@ -36,23 +43,39 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.#root, key);
   }
 
+  #partsDir(uploadId: string): string {
+    if (!UPLOAD_ID.test(uploadId)) throw new Error(`invalid upload id ${JSON.stringify(uploadId)}`);
+    return path.join(this.#multipart, uploadId);
+  }
+
   async #commit(tmp: string, key: string): Promise<void> {
     const dest = this.#path(key);
     await fsp.mkdir(path.dirname(dest), { recursive: true });
     await fsp.rename(tmp, dest);
   }
 
-  async put(key: string, body: Readable, opts: { maxBytes?: number } = {}): Promise<{ size: number }> {
+  /** Streams `body` to a fresh temporary file; removes it on any failure. */
+  async #receive(body: Readable, maxBytes: number | undefined, hash?: Hash): Promise<{ tmp: string; size: number }> {
     const tmp = path.join(this.#tmp, randomUUID());
     const counted = { size: 0 };
     try {
-      await pipeline(body, byteLimit(opts.maxBytes ?? Number.MAX_SAFE_INTEGER, counted), fs.createWriteStream(tmp));
-      await this.#commit(tmp, key);
-      return { size: counted.size };
+      await pipeline(body, byteLimit(maxBytes ?? Number.MAX_SAFE_INTEGER, counted, hash), fs.createWriteStream(tmp));
+      return { tmp, size: counted.size };
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
     }
+  }
+
+  async put(key: string, body: Readable, opts: { maxBytes?: number } = {}): Promise<{ size: number }> {
+    const { tmp, size } = await this.#receive(body, opts.maxBytes);
+    try {
+      await this.#commit(tmp, key);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    return { size };
   }
 
   async putFile(key: string, localPath: string): Promise<{ size: number }> {
@@ -87,5 +110,94 @@ export class FsBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     await fsp.rm(this.#path(key), { force: true });
+  }
+
+  async createMultipart(key: string): Promise<string> {
+    this.#path(key); // refuse a bad key now, not at completion
+    const uploadId = randomUUID();
+    await fsp.mkdir(this.#partsDir(uploadId), { recursive: true });
+    return uploadId;
+  }
+
+  // Parts are files named `{partNumber}.{md5}`: the listing is the directory, and a part that is
+  // sent again lands under its new name before the old one goes, so a part is never missing.
+  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, opts: { maxBytes?: number } = {}): Promise<PartInfo> {
+    const dir = this.#partsDir(uploadId);
+    if (!fs.existsSync(dir)) throw new Error(`unknown multipart upload ${uploadId}`);
+    const hash = createHash('md5');
+    const { tmp, size } = await this.#receive(body, opts.maxBytes, hash);
+    const etag = hash.digest('hex');
+    const name = `${partNumber}.${etag}`;
+    try {
+      await fsp.rename(tmp, path.join(dir, name));
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    for (const old of await fsp.readdir(dir)) {
+      if (old !== name && old.startsWith(`${partNumber}.`)) await fsp.rm(path.join(dir, old), { force: true });
+    }
+    return { partNumber, etag, size };
+  }
+
+  async listParts(_key: string, uploadId: string): Promise<PartInfo[]> {
+    const dir = this.#partsDir(uploadId);
+    let names: string[];
+    try {
+      names = await fsp.readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const parts = new Map<number, PartInfo & { mtime: number }>();
+    for (const name of names) {
+      const m = PART_FILE.exec(name);
+      if (!m) continue;
+      const st = await fsp.stat(path.join(dir, name)).catch(() => null);
+      if (!st) continue; // replaced while we looked
+      const part = { partNumber: Number(m[1]), etag: m[2] ?? '', size: st.size, mtime: st.mtimeMs };
+      const seen = parts.get(part.partNumber);
+      if (!seen || seen.mtime <= part.mtime) parts.set(part.partNumber, part);
+    }
+    return [...parts.values()]
+      .sort((a, b) => a.partNumber - b.partNumber)
+      .map(({ partNumber, etag, size }) => ({ partNumber, etag, size }));
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[]): Promise<{ size: number }> {
+    const dir = this.#partsDir(uploadId);
+    const tmp = path.join(this.#tmp, randomUUID());
+    let size = 0;
+    const out = await fsp.open(tmp, 'w');
+    try {
+      // One part at a time, one chunk at a time: memory stays flat whatever the file's size.
+      for (const p of parts) {
+        for await (const chunk of fs.createReadStream(path.join(dir, `${p.partNumber}.${p.etag}`), { highWaterMark: 1 << 20 })) {
+          await out.write(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+      }
+      await out.close();
+      await this.#commit(tmp, key);
+    } catch (err) {
+      await out.close().catch(() => undefined);
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    await fsp.rm(dir, { recursive: true, force: true });
+    return { size };
+  }
+
+  async abortMultipart(_key: string, uploadId: string): Promise<void> {
+    await fsp.rm(this.#partsDir(uploadId), { recursive: true, force: true });
+  }
+
+  // The local disk has no URL of its own: the server receives and serves the bytes itself.
+  async presignPut(): Promise<string | null> {
+    return null;
+  }
+
+  async presignGet(): Promise<string | null> {
+    return null;
   }
 }

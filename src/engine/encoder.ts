@@ -1,16 +1,21 @@
-// The encoder stage: raw rgb24 frames → ffmpeg's stdin → H.264 MP4. One ffmpeg process per video,
-// frames streamed with backpressure; the output appears at outPath only when complete.
+// The encoder stage: raw frames → ffmpeg's stdin → H.264 MP4. One ffmpeg process per video,
+// frames streamed with backpressure; the output appears at outPath only when complete. The engine
+// sends yuv420p already in BT.709 limited range (src/engine/yuv.ts), so ffmpeg only encodes; rgb24
+// is still accepted and converted by swscale with the same matrix.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { captureTail, DEFAULT_FFMPEG, FfmpegError, spawnError, spawnTool } from './ffmpeg.ts';
+import { frameBytes } from './yuv.ts';
 
 export interface EncoderOptions {
   outPath: string;
   width: number;
   height: number;
   fps: number;
+  /** Layout of the frames written: 'yuv420p' (default, width*height*1.5 bytes) or 'rgb24'. */
+  pixelFormat?: PixelFormat;
   /** x264 preset; see DEFAULT_PRESET for the measurements behind the default. */
   preset?: string;
   /** x264 constant rate factor (0–51, lower = better); 18 is visually lossless for these sources. */
@@ -21,6 +26,13 @@ export interface EncoderOptions {
   onEncoded?: (frames: number) => void;
   /** Called once every frame has been handed to ffmpeg and it is flushing and muxing. */
   onFinalizing?: () => void;
+}
+
+export type PixelFormat = 'yuv420p' | 'rgb24';
+
+/** Bytes of one frame in a pixel format. */
+export function bytesPerFrame(format: PixelFormat, width: number, height: number): number {
+  return format === 'rgb24' ? width * height * 3 : frameBytes(width, height);
 }
 
 export interface EncodeResult {
@@ -40,19 +52,27 @@ export const DEFAULT_CRF = 18;
 /** How long ffmpeg gets to exit after SIGTERM before it is SIGKILLed. */
 const KILL_GRACE_MS = 500;
 
-function ffmpegArgs(o: EncoderOptions, tmpPath: string): string[] {
+/** The x264 settings and BT.709 tags every reelhouse video is written with (also used by bench). */
+export function x264Args(preset = DEFAULT_PRESET, crf = DEFAULT_CRF): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostats',
-    '-progress', 'pipe:1', '-stats_period', '0.25',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-framerate', String(o.fps),
-    '-i', 'pipe:0',
-    // RGB → Y'CbCr with the BT.709 matrix into limited range. Without out_color_matrix swscale
-    // uses BT.601, and tagging alone would then make players show shifted colours.
-    '-vf', 'scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,format=yuv420p',
-    '-c:v', 'libx264', '-preset', o.preset ?? DEFAULT_PRESET, '-crf', String(o.crf ?? DEFAULT_CRF),
+    '-c:v', 'libx264', '-preset', preset, '-crf', String(crf),
     '-profile:v', 'high', '-pix_fmt', 'yuv420p',
     '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
     '-movflags', '+faststart',
+  ];
+}
+
+function ffmpegArgs(o: EncoderOptions, tmpPath: string): string[] {
+  const format = o.pixelFormat ?? 'yuv420p';
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostats',
+    '-progress', 'pipe:1', '-stats_period', '0.25',
+    '-f', 'rawvideo', '-pix_fmt', format, '-s', `${o.width}x${o.height}`, '-framerate', String(o.fps),
+    '-i', 'pipe:0',
+    // RGB → Y'CbCr with the BT.709 matrix into limited range. Without out_color_matrix swscale
+    // uses BT.601, and tagging alone would then make players show shifted colours.
+    ...(format === 'rgb24' ? ['-vf', 'scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,format=yuv420p'] : []),
+    ...x264Args(o.preset, o.crf),
     '-f', 'mp4', '-y', tmpPath,
   ];
 }
@@ -84,7 +104,7 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
 }
 
 /**
- * Encodes rgb24 frames (width*height*3 bytes each) into an H.264 High / yuv420p / BT.709 MP4.
+ * Encodes frames (yuv420p by default, or rgb24) into an H.264 High / yuv420p / BT.709 MP4.
  * On failure or abort ffmpeg is killed and no file is left at outPath or beside it.
  *
  * @example
@@ -93,7 +113,7 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
 export async function encodeVideo(frames: AsyncIterable<Uint8Array>, opts: EncoderOptions): Promise<EncodeResult> {
   const { outPath, width, height, signal } = opts;
   signal?.throwIfAborted();
-  const frameBytes = width * height * 3;
+  const size = bytesPerFrame(opts.pixelFormat ?? 'yuv420p', width, height);
   const binary = opts.ffmpegPath ?? DEFAULT_FFMPEG;
   await mkdir(dirname(outPath), { recursive: true });
   // Same directory as the target so the final rename is atomic; the name marks it as ours.
@@ -124,7 +144,7 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, opts: Encod
     const stdin = child.stdin;
     if (!stdin) throw new Error('ffmpeg stdin is not a pipe');
     for await (const frame of frames) {
-      if (frame.length !== frameBytes) throw new RangeError(`frame ${count} is ${frame.length} bytes, expected ${frameBytes}`);
+      if (frame.length !== size) throw new RangeError(`frame ${count} is ${frame.length} bytes, expected ${size}`);
       if (!stdin.write(frame)) {
         await Promise.race([new Promise((resolve) => stdin.once('drain', resolve)), stop]);
       }
@@ -137,8 +157,8 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, opts: Encod
     // 'close' may have fired with a failure code that `stop` has not surfaced yet in this tick.
     if (child.exitCode !== 0) throw new FfmpegError('ffmpeg', child.exitCode, stderrTail());
     await rename(tmpPath, outPath);
-    const { size } = await stat(outPath);
-    return { frames: count, bytes: size };
+    const written = await stat(outPath);
+    return { frames: count, bytes: written.size };
   } catch (err) {
     await terminate(child, exited);
     await rm(tmpPath, { force: true });

@@ -1,11 +1,19 @@
 // The engine's entry point: image(s) → camera choreography → frames → MP4.
-// Stages: decode (sharp, once per image) → render (lazy frames) → encode (ffmpeg) → finalize.
+// Stages: decode (sharp, once per image; keyframe analysis) → render (lazy frames) → encode
+// (ffmpeg) → finalize.
 import { encodeVideo } from './encoder.ts';
 import { renderFrames } from './frames.ts';
-import { loadSource } from './source.ts';
+import { analyseKeyframes } from './morph.ts';
+import type { MorphField } from './morph.ts';
+import { magnification, poseWarp } from './pose.ts';
+import { MAX_UNFILTERED_SHRINK } from './sampler.ts';
+import { levelScales, loadSource } from './source.ts';
 import type { Source } from './source.ts';
 import { buildTimeline } from './timeline.ts';
-import type { ImageRole } from './timeline.ts';
+import type { ImageRole, Timeline, TimelineInput } from './timeline.ts';
+import { cameraWords } from './vocabulary.ts';
+import { workerFrames } from './worker-pool.ts';
+import type { CameraWord } from './vocabulary.ts';
 
 export { coverFit } from './source.ts';
 
@@ -21,6 +29,12 @@ export interface RenderImageToVideoOptions {
   fps: number;
   /** Periodic camera (and dissolve) with period `frames`, so the video loops without a seam. */
   loop: boolean;
+  /** Prompt text; its camera words (see vocabulary.ts) choose the move. */
+  prompt?: string;
+  /** Camera words given directly; when set, the prompt is not read for them. */
+  camera?: readonly CameraWord[];
+  /** Frames as they are made (yuv420p, width*height*1.5 bytes; valid only during the call). */
+  onFrame?: (frame: Uint8Array, index: number) => void;
   /** The MP4 appears here only when complete; an aborted or failed run leaves nothing. */
   outPath: string;
   signal?: AbortSignal;
@@ -31,6 +45,11 @@ export interface RenderImageToVideoOptions {
   ffmpegPath?: string;
   preset?: string;
   crf?: number;
+  /**
+   * Render threads: 0 draws frames on the calling thread, n ≥ 1 on n workers pipelined with the
+   * encoder (default 1; see bench/README.md for why one is right on small machines).
+   */
+  threads?: number;
 }
 
 export interface RenderResult {
@@ -78,7 +97,13 @@ export async function renderImageToVideo(opts: RenderImageToVideoOptions): Promi
   signal?.throwIfAborted();
   const progress = monotoneProgress(opts.onProgress);
   const log = opts.log ?? ((): void => undefined);
-  const timeline = buildTimeline({ start: !!opts.startImage, end: !!opts.endImage, loop });
+  const words = opts.camera ?? cameraWords(opts.prompt ?? '');
+  const start = !!opts.startImage;
+  const end = !!opts.endImage;
+  // Levels are planned for the dissolve choreography, whose camera travels furthest; a morph
+  // uses half of that move.
+  let plan: TimelineInput = { start, end, loop, words };
+  let timeline = buildTimeline(plan);
 
   progress(0, 'decode');
   let t0 = performance.now();
@@ -87,19 +112,35 @@ export async function renderImageToVideo(opts: RenderImageToVideoOptions): Promi
   await Promise.all(
     (['start', 'end'] as const).map(async (role) => {
       const path = paths[role];
-      if (path) sources[role] = await loadSource(path, width, height, timeline.maxZoom);
+      if (path) sources[role] = await loadSource(path, width, height, planLevels(timeline, role, width, height));
     }),
   );
   signal?.throwIfAborted();
-  const detail = (sources.start ?? sources.end)?.detail;
-  log(`decode: ${Object.keys(sources).join('+')} image → ${width}x${height} (detail ${detail?.width}x${detail?.height}) in ${ms(t0)}`);
+  const levels = (sources.start ?? sources.end)!.levels;
+  log(`decode: ${Object.keys(sources).join('+')} image → ${width}x${height}, levels ${levels.map((l) => `${l.image.width}x${l.image.height}`).join(' ')}, camera ${words.length ? words.join('+') : 'default'} in ${ms(t0)}`);
+  let morph: MorphField | undefined;
+  if (sources.start && sources.end) {
+    t0 = performance.now();
+    const c = analyseKeyframes(sources.start.rgbBase, sources.end.rgbBase);
+    log(`decode: keyframes ${c.morph ? 'correspond: morph' : 'differ: dissolve'} (flow consistency ${c.consistency.toFixed(2)}, residual ${c.residual.toFixed(2)}, shift ${c.shift.dx.toFixed(1)},${c.shift.dy.toFixed(1)} px) in ${ms(t0)}`);
+    if (c.morph) {
+      morph = c.field;
+      plan = { ...plan, morph: true };
+      timeline = buildTimeline(plan);
+    }
+  }
+  signal?.throwIfAborted();
   progress(DECODE_SHARE, 'decode');
 
   t0 = performance.now();
   let stage = 'render';
   log(`render: ${frames} frames at ${fps} fps${loop ? ', looping' : ''}`);
   const encodeShare = 1 - DECODE_SHARE - FINALIZE_SHARE;
-  const { bytes } = await encodeVideo(renderFrames({ timeline, sources, width, height, frames, loop, signal }), {
+  const threads = opts.threads ?? 1;
+  const rendered = threads > 0
+    ? workerFrames({ timeline: plan, sources, width, height, frames, loop, signal, workers: threads, ...(morph ? { morph } : {}) })
+    : renderFrames({ timeline, sources, width, height, frames, loop, signal, ...(morph ? { morph } : {}) });
+  const { bytes } = await encodeVideo(opts.onFrame ? tap(rendered, opts.onFrame) : rendered, {
     outPath: opts.outPath,
     width,
     height,
@@ -121,3 +162,29 @@ export async function renderImageToVideo(opts: RenderImageToVideoOptions): Promi
 }
 
 const ms = (t0: number): string => `${Math.round(performance.now() - t0)} ms`;
+
+async function* tap(frames: AsyncIterable<Uint8Array>, onFrame: (frame: Uint8Array, index: number) => void): AsyncGenerator<Uint8Array> {
+  let i = 0;
+  for await (const frame of frames) {
+    onFrame(frame, i++);
+    yield frame;
+  }
+}
+
+// The sampling levels an image needs: up to the largest magnification its camera reaches, and a
+// ladder of close steps when some frame needs the per-pixel sampler (which cannot anti-alias, so
+// it must always sample a level it enlarges).
+function planLevels(timeline: Timeline, role: ImageRole, width: number, height: number): number[] {
+  let max = 1;
+  let perPixel = false;
+  for (const layer of [timeline.a, timeline.b]) {
+    if (!layer || layer.image !== role) continue;
+    for (let i = 0; i <= 48; i++) {
+      const warp = poseWarp(layer.pose(i / 48), width, height);
+      if (warp.still) continue;
+      max = Math.max(max, magnification(warp).max);
+      perPixel ||= warp.h !== null;
+    }
+  }
+  return levelScales(Math.min(max, 3), perPixel ? 1.04 : MAX_UNFILTERED_SHRINK);
+}

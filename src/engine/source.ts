@@ -1,6 +1,9 @@
-// Turning an image file into what the renderer samples: decoded by sharp once per sampling level,
-// upright (EXIF orientation), flattened, 8-bit sRGB, cover-fitted to the output aspect.
+// Turning an image file into what the renderer samples: decoded by sharp, upright (EXIF
+// orientation), flattened, 8-bit sRGB, cover-fitted to the output aspect, then converted once to
+// Y'CbCr 4:2:0 at each sampling level the camera path needs.
 import sharp from 'sharp';
+import { rgbToYuv } from './yuv.ts';
+import type { YuvImage } from './yuv.ts';
 
 /** Packed 8-bit RGB (rgb24), row-major, no padding. */
 export interface RgbImage {
@@ -9,14 +12,25 @@ export interface RgbImage {
   height: number;
 }
 
+/** The same framing of one image at a given scale of the output size. */
+export interface Level {
+  /** Nominal scale (level width / output width); sx, sy are the exact per-axis ratios. */
+  scale: number;
+  sx: number;
+  sy: number;
+  image: YuvImage;
+}
+
 /**
  * One input image ready for rendering. `base` is the cover-fitted image at the output size (the
- * exact frame a video starts or lands on); `detail` is the same framing pre-scaled by the camera's
- * maximum zoom, so that sampling a zoomed crop from it is close to 1:1.
+ * exact frame a video starts or lands on); `levels` (ascending scale, the first is the base) are
+ * the same framing pre-scaled so that a zoomed view can be sampled close to 1:1.
  */
 export interface Source {
-  base: RgbImage;
-  detail: RgbImage;
+  base: YuvImage;
+  levels: Level[];
+  /** The base as rgb24, for motion analysis between keyframes. */
+  rgbBase: RgbImage;
 }
 
 // Transparent pixels become black: a video frame has no alpha, black is how a player shows "no
@@ -45,10 +59,11 @@ async function uprightSize(path: string): Promise<{ width: number; height: numbe
   return meta.autoOrient;
 }
 
-// Both levels resample the SAME integer crop of the original with fit 'fill' (equivalent to
+// Every level resamples the SAME integer crop of the original with fit 'fill' (equivalent to
 // sharp's fit 'cover' with centre position, up to a sub-pixel rounding of the crop). Using sharp's
-// own cover for each size would round each level's crop offset independently, leaving the two
-// levels up to half a pixel apart, a visible twitch between frame 0 and frame 1.
+// own cover for each size would round each level's crop offset independently, leaving levels up
+// to half a pixel apart, a visible twitch between frame 0 and frame 1. lanczos3 anti-aliases
+// when it shrinks.
 async function fitCrop(path: string, crop: Crop, width: number, height: number): Promise<RgbImage> {
   const { data, info } = await sharp(path, { autoOrient: true })
     .extract(crop)
@@ -64,10 +79,18 @@ async function fitCrop(path: string, crop: Crop, width: number, height: number):
   return { data, width, height };
 }
 
+async function resizeRaw(src: RgbImage, width: number, height: number): Promise<RgbImage> {
+  const data = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return { data, width, height };
+}
+
 /**
  * The cover-fitted reference image: centre-cropped to the output aspect, resized with lanczos3,
  * rgb24 of exactly width*height*3 bytes. A video rendered from `imagePath` starts (or lands) on
- * precisely these pixels, before encoding.
+ * precisely these pixels, before the conversion to Y'CbCr.
  *
  * @example
  * const rgb = await coverFit('photo.jpg', 960, 540); // rgb.length === 960 * 540 * 3
@@ -78,13 +101,34 @@ export async function coverFit(imagePath: string, width: number, height: number)
   return Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
 }
 
-/** Decodes an image into both sampling levels for an output of width×height. */
-export async function loadSource(imagePath: string, width: number, height: number, maxZoom: number): Promise<Source> {
+/** Level scales from 1 to `max`, each at most `ratio` apart (just [1, max] when ratio is Infinity). */
+export function levelScales(max: number, ratio: number): number[] {
+  if (max <= 1.0001) return [1];
+  const steps = Number.isFinite(ratio) ? Math.max(1, Math.ceil(Math.log(max) / Math.log(ratio))) : 1;
+  return Array.from({ length: steps + 1 }, (_, i) => max ** (i / steps));
+}
+
+/**
+ * Decodes an image for an output of width×height at the given scales (≥ 1). Scales above what the
+ * original holds are capped there: enlarging beforehand would add nothing the sampler cannot.
+ */
+export async function loadSource(imagePath: string, width: number, height: number, scales: readonly number[] = [1]): Promise<Source> {
   const { width: w, height: h } = await uprightSize(imagePath);
   const crop = centreCrop(w, h, width / height);
-  const [base, detail] = await Promise.all([
+  const native = Math.max(1, Math.min(crop.width / width, crop.height / height));
+  const wanted = [...new Set(scales.map((s) => Math.min(Math.max(1, s), native)))].sort((a, b) => a - b);
+  const top = wanted.at(-1)!;
+  const sizeAt = (s: number): [number, number] => [Math.round(width * s), Math.round(height * s)];
+  // The base and the largest level come from the file; levels between are resized from the largest.
+  const [rgbBase, largest] = await Promise.all([
     fitCrop(imagePath, crop, width, height),
-    fitCrop(imagePath, crop, Math.round(width * maxZoom), Math.round(height * maxZoom)),
+    top > 1 ? fitCrop(imagePath, crop, ...sizeAt(top)) : null,
   ]);
-  return { base, detail };
+  const levels: Level[] = [{ scale: 1, sx: 1, sy: 1, image: rgbToYuv(rgbBase) }];
+  for (const s of wanted) {
+    if (s === 1) continue;
+    const rgb = s === top && largest ? largest : await resizeRaw(largest!, ...sizeAt(s));
+    levels.push({ scale: s, sx: rgb.width / width, sy: rgb.height / height, image: rgbToYuv(rgb) });
+  }
+  return { base: levels[0]!.image, levels, rgbBase };
 }

@@ -5,6 +5,8 @@ import sharp from 'sharp';
 import type { Ray2ImageToVideoInput } from '../endpoints/ray2-schemas.ts';
 import { renderImageToVideo } from '../engine/render.ts';
 import { videoSize } from '../engine/sizes.ts';
+import { cameraWords } from '../engine/vocabulary.ts';
+import { yuvToRgbPreview } from '../engine/yuv.ts';
 import { OutputFile, RunnerInputError, type RunContext, type Runner } from './runner.ts';
 
 export interface MotionRunnerOptions {
@@ -14,7 +16,10 @@ export interface MotionRunnerOptions {
 }
 
 const FPS = 24;
+/** Frames per duration at 24 fps; '9s' belongs to endpoints whose schema offers it. */
 const FRAMES: Record<string, number> = { '5s': 120, '9s': 216 };
+/** A preview frame is converted at most this often (the reporter throttles its uploads itself). */
+const PREVIEW_EVERY_MS = 1000;
 
 /**
  * A file can carry an image's magic number and still not decode (truncated, corrupt, or a
@@ -42,11 +47,15 @@ export class MotionRunner implements Runner {
   async run(_endpointId: string, rawInput: unknown, ctx: RunContext): Promise<unknown> {
     const input = rawInput as Ray2ImageToVideoInput;
     const { width, height } = videoSize(input.aspect_ratio, input.resolution);
-    const frames = FRAMES[input.duration] ?? 120;
+    const duration: string = input.duration;
+    const frames = FRAMES[duration];
+    if (!frames) throw new RunnerInputError('duration', `duration must be one of ${Object.keys(FRAMES).join(', ')}, got ${duration}`);
     await Promise.all(Object.entries(ctx.files).map(([field, file]) => assertDecodable(field, file.path)));
     const outPath = path.join(ctx.tmpDir, 'output.mp4');
-    ctx.log(`Rendering ${frames} frames at ${width}x${height}, ${FPS} fps`);
+    const camera = cameraWords(input.prompt ?? '');
+    ctx.log(`Rendering ${frames} frames at ${width}x${height}, ${FPS} fps, camera: ${camera.length ? camera.join(', ') : 'default (gentle push-in)'}`);
     const startedAt = performance.now();
+    let lastPreview = -Infinity;
     await renderImageToVideo({
       startImage: ctx.files.image_url?.path,
       endImage: ctx.files.end_image_url?.path,
@@ -55,10 +64,17 @@ export class MotionRunner implements Runner {
       frames,
       fps: FPS,
       loop: input.loop,
+      camera,
       outPath,
       signal: ctx.signal,
       onProgress: (fraction, stage) => ctx.progress(fraction, stage),
       log: (m) => ctx.log(m),
+      onFrame: (frame) => {
+        const now = performance.now();
+        if (now - lastPreview < PREVIEW_EVERY_MS) return;
+        lastPreview = now;
+        ctx.preview(yuvToRgbPreview(frame, width, height));
+      },
       ffmpegPath: this.#opts.ffmpegPath,
       ...(this.#opts.preset ? { preset: this.#opts.preset } : {}),
     });

@@ -121,5 +121,13 @@ export interface FileRecord {
   /** sha256 of the upload URL's token; cleared once the upload is done (single use). */
   uploadTokenHash: string | null;
   uploadExpiresAt: number | null;
+  /** How the upload URL takes bytes: one PUT (the default), or numbered parts and a `complete`. */
+  uploadKind?: 'single' | 'multipart' | null;
+  /** The blob store's id of a multipart upload. */
+  uploadId?: string | null;
+  /** A pending upload's requested lifetime (X-Fal-Object-Lifecycle); absent: the default retention. */
+  lifetimeMs?: number | null;
+  /** When the sweeper deletes the file; absent while an upload is pending, or for a file kept forever. */
+  expiresAt?: number | null;
   createdAt: number;
 }

@@ -1,3 +1,4 @@
+// Files: uploads (pending until their bytes arrive), outputs of requests, and their lifetimes.
 import type Database from 'better-sqlite3';
 import type { FileRecord } from '../records.ts';
 import type { FileStore } from '../store.ts';
@@ -5,23 +6,32 @@ import type { FileStore } from '../store.ts';
 interface FileRow {
   id: string; token: string; owner: string; request_id: string | null; blob_key: string; content_type: string;
   file_name: string; size: number | null; state: 'pending' | 'ready'; upload_token_hash: string | null;
-  upload_expires_at: number | null; created_at: number;
+  upload_expires_at: number | null; upload_kind: 'single' | 'multipart' | null; upload_id: string | null;
+  lifetime_ms: number | null; expires_at: number | null; created_at: number;
 }
 
 const toFile = (r: FileRow): FileRecord => ({
   id: r.id, token: r.token, owner: r.owner, requestId: r.request_id, blobKey: r.blob_key, contentType: r.content_type,
   fileName: r.file_name, size: r.size, state: r.state, uploadTokenHash: r.upload_token_hash,
-  uploadExpiresAt: r.upload_expires_at, createdAt: r.created_at,
+  uploadExpiresAt: r.upload_expires_at, uploadKind: r.upload_kind, uploadId: r.upload_id, lifetimeMs: r.lifetime_ms,
+  expiresAt: r.expires_at, createdAt: r.created_at,
 });
 
-/** Inserts a file row; shared with the request store, which records outputs as it finishes. */
+/**
+ * Inserts a file row; shared with the request store, which records outputs as it finishes. A
+ * lifetime the request's submit asked for wins over the record's default expiry. SQLite runs one
+ * writer at a time, so either the lifetime is there when the output is inserted, or
+ * `setRequestLifetime` comes later and updates the row.
+ */
 export function insertFile(db: Database.Database, f: FileRecord): void {
   db.prepare(
     `INSERT INTO files (id, token, owner, request_id, blob_key, content_type, file_name, size, state,
-                        upload_token_hash, upload_expires_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                        upload_token_hash, upload_expires_at, upload_kind, upload_id, lifetime_ms, expires_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+             COALESCE((SELECT ? + lifetime_ms FROM file_lifetimes WHERE request_id = ?), ?), ?)`,
   ).run(f.id, f.token, f.owner, f.requestId, f.blobKey, f.contentType, f.fileName, f.size, f.state,
-    f.uploadTokenHash, f.uploadExpiresAt, f.createdAt);
+    f.uploadTokenHash, f.uploadExpiresAt, f.uploadKind ?? (f.state === 'pending' ? 'single' : null), f.uploadId ?? null,
+    f.lifetimeMs ?? null, f.createdAt, f.requestId, f.expiresAt ?? null, f.createdAt);
 }
 
 export class SqliteFiles implements FileStore {
@@ -40,18 +50,32 @@ export class SqliteFiles implements FileStore {
     return row ? toFile(row) : null;
   }
 
-  async takeUpload(tokenHash: string, now: number): Promise<FileRecord | null> {
+  // findUpload: a live upload URL's pending file.
+  async findUpload(tokenHash: string, now: number, kind: 'single' | 'multipart' = 'single'): Promise<FileRecord | null> {
     const row = this.#db
       .prepare<unknown[], FileRow>(
-        `UPDATE files SET upload_token_hash = NULL
-          WHERE upload_token_hash = ? AND state = 'pending' AND upload_expires_at > ? RETURNING *`,
+        `SELECT * FROM files
+          WHERE upload_token_hash = ? AND state = 'pending' AND upload_kind = ? AND upload_expires_at > ?`,
       )
-      .get(tokenHash, now);
+      .get(tokenHash, kind, now);
     return row ? toFile(row) : null;
   }
 
-  async markReady(id: string, size: number): Promise<void> {
-    this.#db.prepare(`UPDATE files SET state = 'ready', size = ? WHERE id = ?`).run(size, id);
+  // takeUpload: the same, and the token forgotten in the same statement (single use).
+  async takeUpload(tokenHash: string, now: number, kind: 'single' | 'multipart' = 'single'): Promise<FileRecord | null> {
+    const row = this.#db
+      .prepare<unknown[], FileRow>(
+        `UPDATE files SET upload_token_hash = NULL
+          WHERE upload_token_hash = ? AND state = 'pending' AND upload_kind = ? AND upload_expires_at > ? RETURNING *`,
+      )
+      .get(tokenHash, kind, now);
+    return row ? toFile(row) : null;
+  }
+
+  async markReady(id: string, size: number, expiresAt: number | null = null): Promise<void> {
+    this.#db
+      .prepare(`UPDATE files SET state = 'ready', size = ?, expires_at = ?, upload_token_hash = NULL WHERE id = ?`)
+      .run(size, expiresAt, id);
   }
 
   async listForRequest(requestId: string): Promise<FileRecord[]> {
@@ -59,5 +83,50 @@ export class SqliteFiles implements FileStore {
       .prepare<[string], FileRow>('SELECT * FROM files WHERE request_id = ? ORDER BY created_at, id')
       .all(requestId)
       .map(toFile);
+  }
+
+  // setRequestLifetime: remembered for outputs to come, applied to outputs already there.
+  async setRequestLifetime(requestId: string, lifetimeMs: number, now: number): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare('INSERT OR REPLACE INTO file_lifetimes (request_id, lifetime_ms, created_at) VALUES (?, ?, ?)')
+        .run(requestId, lifetimeMs, now);
+      this.#db.prepare('UPDATE files SET expires_at = created_at + ? WHERE request_id = ?').run(lifetimeMs, requestId);
+    })();
+  }
+
+  async requestLifetime(requestId: string): Promise<number | null> {
+    const row = this.#db
+      .prepare<[string], { lifetime_ms: number }>('SELECT lifetime_ms FROM file_lifetimes WHERE request_id = ?')
+      .get(requestId);
+    return row?.lifetime_ms ?? null;
+  }
+
+  // listExpired: the sweeper's work list (index files_expiry).
+  async listExpired(now: number, limit: number): Promise<FileRecord[]> {
+    return this.#db
+      .prepare<unknown[], FileRow>(
+        `SELECT * FROM files WHERE state = 'ready' AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
+      )
+      .all(now, limit)
+      .map(toFile);
+  }
+
+  // listAbandoned: uploads nobody finished before their URL expired (index files_abandoned).
+  async listAbandoned(now: number, limit: number): Promise<FileRecord[]> {
+    return this.#db
+      .prepare<unknown[], FileRow>(
+        `SELECT * FROM files WHERE state = 'pending' AND upload_expires_at <= ? ORDER BY upload_expires_at LIMIT ?`,
+      )
+      .all(now, limit)
+      .map(toFile);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.#db.prepare('DELETE FROM files WHERE id = ?').run(id);
+  }
+
+  async forgetRequestLifetimes(before: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM file_lifetimes WHERE created_at < ?').run(before).changes;
   }
 }

@@ -1,0 +1,129 @@
+// Y'CbCr 4:2:0 planes, BT.709 limited range: what H.264 stores. The engine converts each source
+// image once and renders straight into this format, so ffmpeg does no per-frame conversion and the
+// pipe carries 1.5 bytes per pixel instead of 3. The conversion is the one an encoder would apply
+// (tested against ffmpeg's own swscale with out_color_matrix=bt709:out_range=tv).
+import type { RgbImage } from './source.ts';
+
+/** One 8-bit plane, row-major, no padding. */
+export interface Plane {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** A picture as three planes; u and v are half size each way, rounded up. */
+export interface YuvImage {
+  width: number;
+  height: number;
+  y: Plane;
+  u: Plane;
+  v: Plane;
+}
+
+// BT.709 luma weights; Cb/Cr scale (B'-Y')/1.8556 and (R'-Y')/1.5748 into [-0.5, 0.5].
+const KR = 0.2126;
+const KB = 0.0722;
+const KG = 1 - KR - KB;
+const Y_SCALE = 219 / 255;
+const C_SCALE = 224 / 255;
+
+export const chromaSize = (n: number): number => (n + 1) >> 1;
+
+/** Bytes of one yuv420p frame of an even width×height. */
+export const frameBytes = (width: number, height: number): number => width * height + 2 * chromaSize(width) * chromaSize(height);
+
+/**
+ * Converts rgb24 to Y'CbCr 4:2:0. Chroma is sited as H.264 assumes when a stream does not say
+ * (chroma_loc 0, "left"): horizontally on the even luma columns ([1 2 1]/4 filter), vertically
+ * halfway between two rows (their mean), so it lines up with luma instead of drifting half a pixel.
+ *
+ * @example
+ * const yuv = rgbToYuv({ data: rgb, width: 960, height: 540 }); // yuv.u.width === 480
+ */
+export function rgbToYuv(rgb: RgbImage): YuvImage {
+  const { width, height, data } = rgb;
+  const n = width * height;
+  const y = new Uint8Array(n);
+  // Full-resolution chroma in float first; decimated below.
+  const cb = new Float32Array(n);
+  const cr = new Float32Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    const r = data[j]!;
+    const g = data[j + 1]!;
+    const b = data[j + 2]!;
+    const l = KR * r + KG * g + KB * b;
+    y[i] = Math.round(16 + Y_SCALE * l);
+    cb[i] = (C_SCALE * (b - l)) / 1.8556;
+    cr[i] = (C_SCALE * (r - l)) / 1.5748;
+  }
+  const cw = chromaSize(width);
+  const ch = chromaSize(height);
+  const u = new Uint8Array(cw * ch);
+  const v = new Uint8Array(cw * ch);
+  const last = width - 1;
+  for (let cy = 0; cy < ch; cy++) {
+    const r0 = 2 * cy * width;
+    const r1 = Math.min(2 * cy + 1, height - 1) * width;
+    for (let cx = 0; cx < cw; cx++) {
+      const x = 2 * cx;
+      const xl = Math.max(0, x - 1);
+      const xr = Math.min(last, x + 1);
+      const sb = cb[r0 + xl]! + 2 * cb[r0 + x]! + cb[r0 + xr]! + cb[r1 + xl]! + 2 * cb[r1 + x]! + cb[r1 + xr]!;
+      const sr = cr[r0 + xl]! + 2 * cr[r0 + x]! + cr[r0 + xr]! + cr[r1 + xl]! + 2 * cr[r1 + x]! + cr[r1 + xr]!;
+      u[cy * cw + cx] = Math.max(0, Math.min(255, Math.round(128 + sb / 8)));
+      v[cy * cw + cx] = Math.max(0, Math.min(255, Math.round(128 + sr / 8)));
+    }
+  }
+  return { width, height, y: { data: y, width, height }, u: { data: u, width: cw, height: ch }, v: { data: v, width: cw, height: ch } };
+}
+
+/** The planes of a yuv420p frame buffer (views, no copy). */
+export function framePlanes(frame: Uint8Array, width: number, height: number): [Plane, Plane, Plane] {
+  const cw = chromaSize(width);
+  const ch = chromaSize(height);
+  const ySize = width * height;
+  const cSize = cw * ch;
+  if (frame.length !== ySize + 2 * cSize) throw new RangeError(`frame is ${frame.length} bytes, expected ${ySize + 2 * cSize}`);
+  return [
+    { data: frame.subarray(0, ySize), width, height },
+    { data: frame.subarray(ySize, ySize + cSize), width: cw, height: ch },
+    { data: frame.subarray(ySize + cSize), width: cw, height: ch },
+  ];
+}
+
+/** Copies a picture into a frame buffer of the same size. */
+export function copyInto(frame: Uint8Array, image: YuvImage): void {
+  const [y, u, v] = framePlanes(frame, image.width, image.height);
+  y.data.set(image.y.data);
+  u.data.set(image.u.data);
+  v.data.set(image.v.data);
+}
+
+/**
+ * A small rgb24 picture of a yuv420p frame (nearest luma sample, every `step` pixels), for
+ * previews: cheap enough to make once a second during a render.
+ */
+export function yuvToRgbPreview(frame: Uint8Array, width: number, height: number, maxWidth = 320): RgbImage {
+  const [yp, up, vp] = framePlanes(frame, width, height);
+  const step = Math.max(1, Math.ceil(width / maxWidth));
+  const w = Math.floor(width / step);
+  const h = Math.floor(height / step);
+  const out = new Uint8Array(w * h * 3);
+  const clamp = (x: number): number => (x < 0 ? 0 : x > 255 ? 255 : Math.round(x));
+  for (let j = 0, o = 0; j < h; j++) {
+    const sy = j * step;
+    for (let i = 0; i < w; i++, o += 3) {
+      const sx = i * step;
+      const l = (yp.data[sy * width + sx]! - 16) / Y_SCALE;
+      const c = (sy >> 1) * up.width + (sx >> 1);
+      const pb = ((up.data[c]! - 128) / C_SCALE) * 1.8556;
+      const pr = ((vp.data[c]! - 128) / C_SCALE) * 1.5748;
+      const r = l + pr;
+      const b = l + pb;
+      out[o] = clamp(r);
+      out[o + 1] = clamp((l - KR * r - KB * b) / KG);
+      out[o + 2] = clamp(b);
+    }
+  }
+  return { data: out, width: w, height: h };
+}

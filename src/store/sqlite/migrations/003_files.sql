@@ -1,0 +1,22 @@
+-- 003: file lifetimes (fal's object lifecycle), multipart uploads and the file sweeper.
+
+ALTER TABLE files ADD COLUMN expires_at INTEGER;        -- set once the bytes are stored; the sweeper deletes the file after it
+ALTER TABLE files ADD COLUMN lifetime_ms INTEGER;       -- a pending upload's X-Fal-Object-Lifecycle; null: the default retention
+ALTER TABLE files ADD COLUMN upload_kind TEXT CHECK (upload_kind IN ('single', 'multipart'));
+ALTER TABLE files ADD COLUMN upload_id TEXT;            -- the blob store's id of a multipart upload
+
+-- Files made before this migration keep the retention of the day they were made.
+UPDATE files SET expires_at = created_at + 30 * 86400000 WHERE state = 'ready' AND expires_at IS NULL;
+
+CREATE INDEX files_expiry ON files (expires_at) WHERE state = 'ready';
+CREATE INDEX files_abandoned ON files (upload_expires_at) WHERE state = 'pending';
+
+-- x-fal-object-lifecycle-preference of a submit: how long the request's output files live.
+-- Kept apart from the request row so a worker that finishes before the preference is recorded
+-- still gets it (see SqliteFiles.setRequestLifetime).
+CREATE TABLE file_lifetimes (
+  request_id  TEXT PRIMARY KEY,
+  lifetime_ms INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX file_lifetimes_created ON file_lifetimes (created_at);
