@@ -1,7 +1,7 @@
 // Queue behaviour the client depends on: fal.run, queue positions, cancel, failures as data.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ApiError, fal } from '@fal-ai/client';
+import { ApiError, ValidationError, fal } from '@fal-ai/client';
 import sharp from 'sharp';
 import { reelhouseConfig } from '../src/client.ts';
 import { api, startTestServer, type TestServer } from './support/server.ts';
@@ -97,16 +97,27 @@ test('a result asked for too early is a clear 400', async () => {
   await fal.queue.subscribeToStatus(ENDPOINT, { requestId: request_id, pollInterval: 100 });
 });
 
-test('an image that sniffs right but does not decode ends COMPLETED with a 422 naming the field', async () => {
+test('an image that sniffs right but does not decode is refused at submit, naming the field', async () => {
   const broken = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('definitely not the rest of a png')]);
-  const { request_id } = await fal.queue.submit(ENDPOINT, { input: { prompt: 'p', image_url: `data:image/png;base64,${broken.toString('base64')}` } });
-  await fal.queue.subscribeToStatus(ENDPOINT, { requestId: request_id, pollInterval: 50 });
-  const status = (await (await call(`${BASE}/${request_id}/status`)).json()) as { status: string; error: string; error_type: string };
+  await assert.rejects(
+    fal.queue.submit(ENDPOINT, { input: { prompt: 'p', image_url: `data:image/png;base64,${broken.toString('base64')}` } }),
+    (err: unknown) => {
+      assert.ok(err instanceof ValidationError);
+      assert.deepEqual(err.fieldErrors[0]?.loc, ['body', 'image_url']);
+      return true;
+    },
+  );
+});
+
+test('a runner error ends the request COMPLETED, its result answering the error', async () => {
+  const { request_id } = await fal.queue.submit('reelhouse/noop', { input: { fail: true } });
+  await fal.queue.subscribeToStatus('reelhouse/noop', { requestId: request_id, pollInterval: 50 });
+  const status = (await (await call(`/queue/reelhouse/noop/requests/${request_id}/status`)).json()) as { status: string; error: string; error_type: string };
   assert.equal(status.status, 'COMPLETED');
-  assert.match(status.error, /image_url could not be decoded/);
-  const res = await call(`${BASE}/${request_id}`);
-  assert.equal(res.status, 422);
-  assert.equal(res.headers.get('x-fal-error-type'), 'validation_error');
-  const body = (await res.json()) as { detail: { loc: string[] }[] };
-  assert.deepEqual(body.detail[0]?.loc, ['body', 'image_url']);
+  assert.match(status.error, /failed on request/);
+  assert.equal(status.error_type, 'runner_server_error');
+  const res = await call(`/queue/reelhouse/noop/requests/${request_id}`);
+  assert.equal(res.status, 500);
+  assert.equal(res.headers.get('x-fal-error-type'), 'runner_server_error');
+  assert.deepEqual(Object.keys((await res.json()) as object).sort(), ['detail', 'error_type']);
 });
