@@ -2,7 +2,7 @@
 // send only the missing (or different) ones, then complete. Works on any upload URL from
 // `initiate-multipart`, including one fal's client started and gave up on.
 //
-//   import { resumeUpload } from 'reelhouse/resumable-upload';
+//   import { resumeUpload } from './src/resumable-upload.ts';
 //   const fileUrl = await resumeUpload(uploadUrl, await fs.openAsBlob('big.mp4'));
 //
 // Parts are cut as fal's client cuts them (10 MiB), so parts it already sent are reused. A held

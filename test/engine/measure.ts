@@ -236,7 +236,8 @@ export function reversals(values: readonly number[], eps: number): number {
 /**
  * Smoothness of a monotone move, per tracked point: project each frame's step on the point's net
  * direction of travel, giving its speed m_i (px/frame). Then
- * - backSteps: frames where the point stepped backwards by more than 0.1 px;
+ * - backSteps: frames where the point stepped backwards by more than 0.25 px (the tracker's noise
+ *   on a textured picture is about ±0.15 px per step);
  * - jerk: RMS of the second differences m_{i+1} - 2m_i + m_{i-1} over the mean |m|.
  * A smooth eased move has backSteps = 0 and a small jerk (its speed changes slowly); a path
  * rounded to whole pixels steps 0, 1, 0, 1… and back, which shows in both. The worst point counts.
@@ -250,7 +251,7 @@ export function smoothness(tracks: Track[]): { backSteps: number; jerk: number }
     const len = Math.hypot(nx, ny);
     if (len < 1) continue;
     const m = t.steps.map(([dx, dy]) => (dx * nx + dy * ny) / len);
-    backSteps = Math.max(backSteps, m.filter((v) => v < -0.1).length);
+    backSteps = Math.max(backSteps, m.filter((v) => v < -0.25).length);
     let sum = 0;
     for (let i = 1; i < m.length - 1; i++) sum += (m[i + 1]! - 2 * m[i]! + m[i - 1]!) ** 2;
     const rms = Math.sqrt(sum / (m.length - 2));
