@@ -2,7 +2,7 @@
 // complete, against reelhouse (`reelhouse serve`, SQLite, in-process workers) and, in the same
 // run, against BullMQ on a throwaway local Redis doing the same no-op jobs.
 //
-//   npx node bench/queue.ts [--jobs 4000] [--clients 64] [--workers 16]
+//   npx node bench/queue.ts [--jobs 4000] [--clients 64] [--workers 16] [--sync normal|full] [--only reelhouse]
 //
 // reelhouse's clients speak fal's protocol over HTTP: POST the submit, then follow the status
 // stream (SSE) to COMPLETED. BullMQ's add the job and await it through QueueEvents. Each server
@@ -17,7 +17,10 @@ import { freePort, reelhouse as reelhouseCli, spawnServer, stopProcess } from '.
 import { tempDir } from '../test/support/server.ts';
 import { startRedis } from './support/redis.ts';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string' }, clients: { type: 'string' }, workers: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { jobs: { type: 'string' }, clients: { type: 'string' }, workers: { type: 'string' }, sync: { type: 'string' }, only: { type: 'string' } },
+});
+const SYNC = values.sync ?? 'normal';
 const JOBS = Number(values.jobs ?? 4000);
 const CLIENTS = Number(values.clients ?? 64);
 const WORKERS = Number(values.workers ?? 16);
@@ -69,7 +72,9 @@ async function waitCompleted(res: Response): Promise<void> {
 async function benchReelhouse(): Promise<Run> {
   const dataDir = tempDir('reelhouse-bench-');
   const key = (await reelhouseCli(['keys', 'create', '--data-dir', dataDir])).stdout.trim();
-  const server = await spawnServer(dataDir, await freePort(), { REELHOUSE_WORKERS: String(WORKERS), REELHOUSE_LOG_LEVEL: 'warn' });
+  const server = await spawnServer(dataDir, await freePort(), {
+    REELHOUSE_WORKERS: String(WORKERS), REELHOUSE_LOG_LEVEL: 'warn', REELHOUSE_SQLITE_SYNCHRONOUS: SYNC,
+  });
   const headers = { authorization: `Key ${key}`, 'content-type': 'application/json' };
   const job = async (): Promise<void> => {
     const res = await fetch(`${server.url}/queue/reelhouse/noop`, { method: 'POST', headers, body: '{}' });
@@ -127,11 +132,13 @@ function row(name: string, r: Run): string {
   return `| ${name} | ${(JOBS / r.seconds).toFixed(0)} | ${pct(r.latencies, 50).toFixed(1)} | ${pct(r.latencies, 99).toFixed(1)} | ${pct(r.startDelays, 50).toFixed(1)} | ${pct(r.startDelays, 99).toFixed(1)} |`;
 }
 
-console.log(`${JOBS} no-op jobs, ${CLIENTS} concurrent clients, ${WORKERS} worker slots`);
+console.log(`${JOBS} no-op jobs, ${CLIENTS} concurrent clients, ${WORKERS} worker slots, SQLite synchronous=${SYNC}`);
 const rh = await benchReelhouse();
-const bq = await benchBullmq();
+const bq = values.only === 'reelhouse' ? null : await benchBullmq();
 console.log('| system | jobs/s | submit→COMPLETED p50 ms | p99 ms | submit→start p50 ms | p99 ms |');
 console.log('|---|---|---|---|---|---|');
-console.log(row('reelhouse (HTTP + SSE, SQLite)', rh));
-console.log(row('BullMQ (Redis)', bq));
-console.log(`ratio reelhouse/BullMQ: throughput ${(bq.seconds / rh.seconds).toFixed(2)}×, p50 latency ${(pct(rh.latencies, 50) / pct(bq.latencies, 50)).toFixed(2)}×`);
+console.log(row(`reelhouse (HTTP + SSE, SQLite ${SYNC})`, rh));
+if (bq) {
+  console.log(row('BullMQ (Redis)', bq));
+  console.log(`ratio reelhouse/BullMQ: throughput ${(bq.seconds / rh.seconds).toFixed(2)}×, p50 latency ${(pct(rh.latencies, 50) / pct(bq.latencies, 50)).toFixed(2)}×`);
+}

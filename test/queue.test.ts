@@ -71,14 +71,23 @@ test('queue positions are exact, low priority waits behind normal, and cancel en
   assert.equal(done.status, 200);
 });
 
-test('cancelling a running request stops it and the result answers an error', async () => {
+test('a running render shows progress and a preview frame; cancelling it stops it and the result answers an error', async () => {
   const { request_id } = await fal.queue.submit(ENDPOINT, { input: { prompt: 'p', image_url: png, resolution: '1080p', aspect_ratio: '9:21' } });
+  let preview: string | null = null;
   for (;;) {
-    const s = await fal.queue.status(ENDPOINT, { requestId: request_id, logs: true });
-    if (s.status === 'IN_PROGRESS' && s.logs.some((l) => l.message.startsWith('render'))) break;
+    const s = (await fal.queue.status(ENDPOINT, { requestId: request_id, logs: true })) as { status: string; progress?: { preview_url: string | null; fraction: number } };
+    if (s.status === 'IN_PROGRESS' && s.progress?.preview_url) {
+      preview = s.progress.preview_url;
+      break;
+    }
     assert.notEqual(s.status, 'COMPLETED', 'finished before it could be cancelled');
     await new Promise((r) => setTimeout(r, 20));
   }
+  const frame = await fetch(preview); // a capability URL, like file URLs: no key
+  assert.equal(frame.status, 200);
+  assert.equal(frame.headers.get('content-type'), 'image/jpeg');
+  assert.equal(frame.headers.get('cache-control'), 'no-store');
+  assert.deepEqual([...new Uint8Array(await frame.arrayBuffer()).subarray(0, 2)], [0xff, 0xd8]);
   await fal.queue.cancel(ENDPOINT, { requestId: request_id });
   await fal.queue.subscribeToStatus(ENDPOINT, { requestId: request_id, pollInterval: 50 });
   const res = await call(`${BASE}/${request_id}`);
