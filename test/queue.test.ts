@@ -73,7 +73,7 @@ test('queue positions are exact, low priority waits behind normal, and cancel en
 
 test('a running render shows progress and a preview frame; cancelling it stops it and the result answers an error', async () => {
   const { request_id } = await fal.queue.submit(ENDPOINT, { input: { prompt: 'p', image_url: png, resolution: '1080p', aspect_ratio: '9:21' } });
-  let preview: string | null = null;
+  let preview: string;
   for (;;) {
     const s = (await fal.queue.status(ENDPOINT, { requestId: request_id, logs: true })) as { status: string; progress?: { preview_url: string | null; fraction: number } };
     if (s.status === 'IN_PROGRESS' && s.progress?.preview_url) {
