@@ -7,8 +7,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { Readable } from 'node:stream';
+import { FileService } from '../src/blobs/files.ts';
+import { FsBlobStore } from '../src/blobs/fs-blobs.ts';
 import { parseRange } from '../src/http/range.ts';
-import { api, startTestServer, type TestServer } from './support/server.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { api, startTestServer, tempDir, type TestServer } from './support/server.ts';
 
 let server: TestServer;
 let call: ReturnType<typeof api>;
@@ -240,6 +244,40 @@ test('X-Fal-Object-Lifecycle: checked, and the file expires on time; the sweeper
   assert.ok(swept.expired >= 1);
   assert.equal(await server.app.store.files.getByToken(token), null);
   assert.equal(fs.existsSync(path.join(server.dataDir, 'blobs', record.blobKey)), false);
+});
+
+test('a blob store with URLs of its own (S3) gets the PUT and the reads; the file is confirmed when first asked for', async () => {
+  const dir = tempDir();
+  const presigned: string[] = [];
+  class PresigningStore extends FsBlobStore {
+    override async presignPut(key: string): Promise<string> {
+      presigned.push(key);
+      return `https://bucket.s3.test/${key}?X-Amz-Signature=put`;
+    }
+    override async presignGet(key: string): Promise<string> {
+      return `https://bucket.s3.test/${key}?X-Amz-Signature=get`;
+    }
+  }
+  const blobs = new PresigningStore(path.join(dir, 'blobs'));
+  const store = SqliteStore.open(path.join(dir, 'db'));
+  try {
+    const files = new FileService({
+      store, blobs, publicUrl: 'http://files.test', uploadUrlTtlMs: 60_000, uploadLimitBytes: MiB, partLimitBytes: MiB,
+      defaultLifetimeMs: 86_400_000, signer: null, now: Date.now,
+    });
+    const { upload_url, file_url } = await files.initiateUpload('u1', 'image/png', 'a.png');
+    assert.equal(upload_url, `https://bucket.s3.test/${presigned[0]}?X-Amz-Signature=put`);
+    const token = new URL(file_url).pathname.split('/')[2]!;
+    assert.equal(await files.find(token), null, 'nothing until the bytes are in the store');
+    await blobs.put(presigned[0]!, Readable.from([Buffer.from('png bytes')])); // the client's PUT, straight to the store
+    const found = await files.find(token);
+    assert.equal(found?.state, 'ready');
+    assert.equal(found.size, 9);
+    assert.ok(found.expiresAt && found.expiresAt > Date.now() + 86_000_000);
+    assert.match((await files.directReadUrl(found)) ?? '', /X-Amz-Signature=get/);
+  } finally {
+    await store.close();
+  }
 });
 
 test('parseRange', () => {

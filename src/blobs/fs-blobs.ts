@@ -194,11 +194,11 @@ export class FsBlobStore implements BlobStore {
   }
 
   // The local disk has no URL of its own: the server receives and serves the bytes itself.
-  async presignPut(): Promise<string | null> {
+  async presignPut(_key: string, _opts: { expiresInMs: number; contentType: string }): Promise<string | null> {
     return null;
   }
 
-  async presignGet(): Promise<string | null> {
+  async presignGet(_key: string, _opts: { expiresInMs: number }): Promise<string | null> {
     return null;
   }
 }

@@ -50,12 +50,13 @@ export class SqliteFiles implements FileStore {
     return row ? toFile(row) : null;
   }
 
-  // findUpload: a live upload URL's pending file.
+  // findUpload: a live upload URL's pending file. Uploads from before migration 003 have no kind:
+  // they were all single PUTs.
   async findUpload(tokenHash: string, now: number, kind: 'single' | 'multipart' = 'single'): Promise<FileRecord | null> {
     const row = this.#db
       .prepare<unknown[], FileRow>(
         `SELECT * FROM files
-          WHERE upload_token_hash = ? AND state = 'pending' AND upload_kind = ? AND upload_expires_at > ?`,
+          WHERE upload_token_hash = ? AND state = 'pending' AND COALESCE(upload_kind, 'single') = ? AND upload_expires_at > ?`,
       )
       .get(tokenHash, kind, now);
     return row ? toFile(row) : null;
@@ -66,7 +67,7 @@ export class SqliteFiles implements FileStore {
     const row = this.#db
       .prepare<unknown[], FileRow>(
         `UPDATE files SET upload_token_hash = NULL
-          WHERE upload_token_hash = ? AND state = 'pending' AND upload_kind = ? AND upload_expires_at > ? RETURNING *`,
+          WHERE upload_token_hash = ? AND state = 'pending' AND COALESCE(upload_kind, 'single') = ? AND upload_expires_at > ? RETURNING *`,
       )
       .get(tokenHash, kind, now);
     return row ? toFile(row) : null;
