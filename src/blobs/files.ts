@@ -115,23 +115,23 @@ export class FileService {
     return { ...file, size, state: 'ready', uploadTokenHash: null, expiresAt };
   }
 
-  /** Stores a runner's output file; the record is written later, with the request's completion. */
-  async storeOutput(owner: string, requestId: string, localPath: string, contentType: string, fileName: string): Promise<FileRecord> {
+  /**
+   * Stores a runner's output file; the record is written later, with the request's completion.
+   * `lifetimeMs` is what the submit asked for (x-fal-object-lifecycle-preference), if anything.
+   */
+  async storeOutput(
+    owner: string, requestId: string, localPath: string, contentType: string, fileName: string, lifetimeMs: number | null,
+  ): Promise<FileRecord> {
     const id = randomUUID();
     const blobKey = `files/${id}`;
     const { size } = await this.#d.blobs.putFile(blobKey, localPath);
     const now = this.#d.now();
-    const lifetime = (await this.#d.store.files.requestLifetime(requestId)) ?? this.#d.defaultLifetimeMs;
+    const lifetime = lifetimeMs ?? this.#d.defaultLifetimeMs;
     return {
       id, token: newToken(), owner, requestId, blobKey, contentType, fileName: safeFileName(fileName, 'output.bin'),
       size, state: 'ready', uploadTokenHash: null, uploadExpiresAt: null, uploadKind: null, uploadId: null,
       lifetimeMs: null, expiresAt: now + lifetime, createdAt: now,
     };
-  }
-
-  /** Records x-fal-object-lifecycle-preference of a submitted request. */
-  async setRequestLifetime(requestId: string, lifetimeMs: number): Promise<void> {
-    await this.#d.store.files.setRequestLifetime(requestId, lifetimeMs, this.#d.now());
   }
 
   /** A ready, unexpired file by the token of its URL, or null. */

@@ -49,5 +49,5 @@ export function fileService(config: Config, store: Store, blobs: BlobStore, now:
 }
 
 export function fileSweeper(config: Config, store: Store, blobs: BlobStore, now: () => number, logger: FileSweeperDeps['logger']): FileSweeper {
-  return new FileSweeper({ store, blobs, logger, now, everyMs: config.fileSweepMs, forgetLifetimesAfterMs: config.retentionMs });
+  return new FileSweeper({ store, blobs, logger, now, everyMs: config.fileSweepMs });
 }

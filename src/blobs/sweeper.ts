@@ -11,8 +11,6 @@ export interface FileSweeperDeps {
   logger: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
   now: () => number;
   everyMs: number;
-  /** Lifetimes of requests submitted longer ago than this are forgotten (their outputs exist by then). */
-  forgetLifetimesAfterMs: number;
   batch?: number;
 }
 
@@ -81,7 +79,6 @@ export class FileSweeper {
       result.abandoned += files.length;
       if (files.length < batch) break;
     }
-    await store.files.forgetRequestLifetimes(now - this.#d.forgetLifetimesAfterMs);
     if (result.expired + result.abandoned > 0) this.#d.logger.info(result, 'deleted expired files and abandoned uploads');
     return result;
   }

@@ -9,7 +9,6 @@ import type { Store } from '../store/store.ts';
 import { requireKey } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { fileRoutes, storageRoutes } from './file-routes.ts';
-import { lifecycleHooks } from './lifecycle-hooks.ts';
 import { proxyRoutes, rewriteProxyUrl } from './proxy.ts';
 import { publicRoutes } from './public-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
@@ -82,7 +81,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   void app.register(async (api) => {
     api.addHook('onRequest', requireKey(deps.store));
-    lifecycleHooks(api, deps.files);
     queueRoutes(api, { service: deps.requests, store: deps.store, publicUrl: deps.publicUrl, sseKeepAliveMs: deps.sseKeepAliveMs });
     runRoutes(api, deps.requests, deps.sseKeepAliveMs);
     storageRoutes(api, deps.files);

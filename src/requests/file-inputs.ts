@@ -11,13 +11,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import type { BlobStore } from '../blobs/blobs.ts';
-import { checkUrl, DEFAULT_FETCH_POLICY, RemoteFetchError, type FetchPolicy } from '../blobs/fetch/policy.ts';
+import { checkUrl, RemoteFetchError, type FetchPolicy } from '../blobs/fetch/policy.ts';
 import { fetchToFile } from '../blobs/fetch/safe-fetch.ts';
 import { FileRefError, parseFileRef } from '../blobs/file-refs.ts';
 import { describeBytes, sniffVideo } from '../blobs/sniff.ts';
 import type { Endpoint } from '../endpoints/registry.ts';
 import { ValidationError } from '../errors.ts';
-import { checkImage, checkImageHead, DEFAULT_IMAGE_LIMITS, MediaError, type ImageLimits } from '../media/image-check.ts';
+import { checkImage, checkImageHead, MediaError, type ImageLimits } from '../media/image-check.ts';
 import { probeVideo, type VideoLimits } from '../media/video-probe.ts';
 import type { InputFile } from '../runners/runner.ts';
 import type { FileRecord } from '../store/records.ts';
@@ -31,21 +31,14 @@ export interface InputPolicy {
   ffprobePath: string;
 }
 
-export const DEFAULT_INPUT_POLICY: InputPolicy = {
-  fetch: DEFAULT_FETCH_POLICY,
-  image: DEFAULT_IMAGE_LIMITS,
-  video: { maxSeconds: 60, maxSide: 4096, maxBytes: DEFAULT_FETCH_POLICY.maxBytes },
-  ffprobePath: 'ffprobe',
-};
-
 export interface FileInputDeps {
   store: Store;
   blobs: BlobStore;
   publicUrl: string;
   /** Largest decoded data URI accepted; uploads up to this size are checked in full at submit. */
   maxDataUriBytes: number;
-  /** Fetch and media limits; the safe defaults when absent. */
-  inputs?: InputPolicy;
+  /** Fetch and media limits. */
+  inputs: InputPolicy;
   now?: () => number;
 }
 
@@ -110,7 +103,7 @@ function fieldValues(endpoint: Endpoint, input: Record<string, unknown>): [strin
 
 /** Throws a 422 naming the field when a file input is not usable, as far as submit can tell. */
 export async function checkFileInputs(endpoint: Endpoint, input: Record<string, unknown>, deps: FileInputDeps): Promise<void> {
-  const policy = deps.inputs ?? DEFAULT_INPUT_POLICY;
+  const policy = deps.inputs;
   for (const [field, value] of fieldValues(endpoint, input)) {
     await asField(field, async () => {
       const loc = await locate(field, value, deps);
@@ -135,7 +128,7 @@ export async function resolveFileInputs(
   dir: string,
   signal?: AbortSignal,
 ): Promise<Record<string, InputFile>> {
-  const policy = deps.inputs ?? DEFAULT_INPUT_POLICY;
+  const policy = deps.inputs;
   const files: Record<string, InputFile> = {};
   for (const [field, value] of fieldValues(endpoint, input)) {
     files[field] = await asField(field, async () => {

@@ -9,11 +9,11 @@ import type { Priority, RequestRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { RequestEvents } from './events.ts';
 import { cancelledOutcome, expiredOutcome } from './failures.ts';
-import { checkFileInputs } from './file-inputs.ts';
+import { checkFileInputs, type FileInputDeps } from './file-inputs.ts';
 import { isTerminal } from './state.ts';
 import { statusBody, statusCode, type StatusBody } from './status.ts';
 
-export interface RequestServiceDeps {
+export interface RequestServiceDeps extends FileInputDeps {
   store: Store;
   blobs: BlobStore;
   endpoints: EndpointRegistry;
@@ -34,6 +34,8 @@ export interface SubmitOptions {
   /** Seconds the request may wait before it must start (x-fal-request-timeout). */
   startTimeoutSeconds?: number | null;
   idempotencyKey?: string | null;
+  /** How long output files live (x-fal-object-lifecycle-preference); null: the default. */
+  outputLifetimeMs?: number | null;
 }
 
 export interface HttpAnswer {
@@ -79,6 +81,7 @@ export class RequestService {
         createdAt: now,
         deadlineAt: timeout === null ? null : now + Math.round(timeout * 1000),
         idempotencyKey: opts.idempotencyKey ?? null,
+        outputLifetimeMs: opts.outputLifetimeMs ?? null,
       },
       now - this.#d.idempotencyWindowMs,
     );

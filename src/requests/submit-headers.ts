@@ -1,5 +1,6 @@
 // The submit options fal's client sends as headers, read and checked in one place.
 import { ValidationError } from '../errors.ts';
+import { SUBMIT_LIFECYCLE_HEADER, parseLifecycle } from '../blobs/lifecycle.ts';
 import type { Priority } from '../store/records.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -53,5 +54,6 @@ export function submitOptions(headers: Headers, query: { fal_webhook?: unknown }
     webhookUrl: parseWebhookUrl(query.fal_webhook),
     startTimeoutSeconds: parseStartTimeout(first(headers['x-fal-request-timeout'])),
     idempotencyKey: parseIdempotencyKey(headers),
+    outputLifetimeMs: parseLifecycle(SUBMIT_LIFECYCLE_HEADER, headers[SUBMIT_LIFECYCLE_HEADER]),
   };
 }

@@ -42,6 +42,8 @@ export interface NewRequest {
   deadlineAt: number | null;
   /** Repeats of a submit with the same key (per owner, within a window) return the first request. */
   idempotencyKey: string | null;
+  /** How long output files live (x-fal-object-lifecycle-preference); null: the default retention. */
+  outputLifetimeMs: number | null;
 }
 
 /** How far a running request is, as its runner last said. */

@@ -95,10 +95,6 @@ export interface LogStore {
 }
 
 export interface FileStore {
-  /**
-   * Inserts a file row. An output of a request whose submit asked for a lifetime
-   * (`setRequestLifetime`) gets that lifetime instead of `file.expiresAt`.
-   */
   insert(file: FileRecord): Promise<void>;
   getByToken(token: string): Promise<FileRecord | null>;
   /** The pending upload of a live upload URL of this kind, without using the URL up. */
@@ -111,20 +107,11 @@ export interface FileStore {
   /** Records that a file's bytes are stored, and when it expires (never, without `expiresAt`). */
   markReady(id: string, size: number, expiresAt?: number | null): Promise<void>;
   listForRequest(requestId: string): Promise<FileRecord[]>;
-  /**
-   * How long the output files of a request live (x-fal-object-lifecycle-preference): applies to
-   * outputs already stored and to those stored later.
-   */
-  setRequestLifetime(requestId: string, lifetimeMs: number, now: number): Promise<void>;
-  /** The lifetime a request's submit asked for its outputs, or null. */
-  requestLifetime(requestId: string): Promise<number | null>;
   /** Ready files whose time is up, oldest first. */
   listExpired(now: number, limit: number): Promise<FileRecord[]>;
   /** Pending uploads whose URL expired before `now`. */
   listAbandoned(now: number, limit: number): Promise<FileRecord[]>;
   delete(id: string): Promise<void>;
-  /** Forgets lifetimes of requests submitted before `before`; returns how many. */
-  forgetRequestLifetimes(before: number): Promise<number>;
 }
 
 export interface Store {

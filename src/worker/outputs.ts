@@ -9,11 +9,12 @@ export async function storeOutputs(
   files: FileService,
   owner: string,
   requestId: string,
+  lifetimeMs: number | null,
 ): Promise<{ result: unknown; records: FileRecord[] }> {
   const records: FileRecord[] = [];
   const walk = async (v: unknown): Promise<unknown> => {
     if (v instanceof OutputFile) {
-      const rec = await files.storeOutput(owner, requestId, v.path, v.contentType, v.fileName);
+      const rec = await files.storeOutput(owner, requestId, v.path, v.contentType, v.fileName, lifetimeMs);
       records.push(rec);
       return { url: files.url(rec), content_type: rec.contentType, file_name: rec.fileName, file_size: rec.size };
     }

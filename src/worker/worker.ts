@@ -10,7 +10,7 @@ import type { EndpointRegistry } from '../endpoints/registry.ts';
 import { ValidationError } from '../errors.ts';
 import type { RequestEvents } from '../requests/events.ts';
 import { cancelledOutcome, inputFailure, runnerFailure } from '../requests/failures.ts';
-import { resolveFileInputs } from '../requests/file-inputs.ts';
+import { resolveFileInputs, type FileInputDeps } from '../requests/file-inputs.ts';
 import { RunnerInputError, type RunContext, type Runner } from '../runners/runner.ts';
 import type { Claim, FileRecord, LogLevel, Outcome } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
@@ -24,7 +24,7 @@ export interface WorkerLogger {
   error(obj: object, msg: string): void;
 }
 
-export interface WorkerDeps {
+export interface WorkerDeps extends FileInputDeps {
   workerId: string;
   store: Store;
   blobs: BlobStore;
@@ -157,7 +157,7 @@ export class Worker {
       if (scratch) await fsp.mkdir(dir, { recursive: true });
       appendLog(`Attempt ${request.attempts} started on ${this.#d.workerId}`);
       const input = request.input as Record<string, unknown>;
-      const files = await resolveFileInputs(endpoint, input, this.#d, dir);
+      const files = await resolveFileInputs(endpoint, input, this.#d, dir, ac.signal);
       ac.signal.throwIfAborted();
       const progress = new ProgressReporter({
         store, blobs: this.#d.blobs, events, requestId: request.id, leaseToken, now: this.#d.now,
@@ -176,7 +176,7 @@ export class Worker {
       const output = await runner.run(request.endpointId, input, ctx);
       ac.signal.throwIfAborted();
       await progress.flush();
-      const { result, records } = await storeOutputs(output, this.#d.files, request.owner, request.id);
+      const { result, records } = await storeOutputs(output, this.#d.files, request.owner, request.id, request.outputLifetimeMs);
       if (!(await finish({ state: 'succeeded', result }, records))) {
         // Someone else holds the request now: our copies are nobody's.
         await Promise.all(records.map((r) => this.#d.blobs.delete(r.blobKey)));

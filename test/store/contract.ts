@@ -15,7 +15,7 @@ function newRequest(patch: Partial<NewRequest> = {}): NewRequest {
   return {
     id: randomUUID(), endpointId: 'fal-ai/luma-dream-machine/ray-2/image-to-video', app: 'fal-ai/luma-dream-machine',
     owner: 'u1', priority: 'normal', input: { prompt: 'p' }, webhookUrl: null, maxAttempts: 2, createdAt: T0,
-    deadlineAt: null, idempotencyKey: null, ...patch,
+    deadlineAt: null, idempotencyKey: null, outputLifetimeMs: null, ...patch,
   };
 }
 

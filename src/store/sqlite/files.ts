@@ -17,21 +17,15 @@ const toFile = (r: FileRow): FileRecord => ({
   expiresAt: r.expires_at, createdAt: r.created_at,
 });
 
-/**
- * Inserts a file row; shared with the request store, which records outputs as it finishes. A
- * lifetime the request's submit asked for wins over the record's default expiry. SQLite runs one
- * writer at a time, so either the lifetime is there when the output is inserted, or
- * `setRequestLifetime` comes later and updates the row.
- */
+/** Inserts a file row; shared with the request store, which records outputs as it finishes. */
 export function insertFile(db: Database.Database, f: FileRecord): void {
   db.prepare(
     `INSERT INTO files (id, token, owner, request_id, blob_key, content_type, file_name, size, state,
                         upload_token_hash, upload_expires_at, upload_kind, upload_id, lifetime_ms, expires_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-             COALESCE((SELECT ? + lifetime_ms FROM file_lifetimes WHERE request_id = ?), ?), ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(f.id, f.token, f.owner, f.requestId, f.blobKey, f.contentType, f.fileName, f.size, f.state,
     f.uploadTokenHash, f.uploadExpiresAt, f.uploadKind ?? (f.state === 'pending' ? 'single' : null), f.uploadId ?? null,
-    f.lifetimeMs ?? null, f.createdAt, f.requestId, f.expiresAt ?? null, f.createdAt);
+    f.lifetimeMs ?? null, f.expiresAt ?? null, f.createdAt);
 }
 
 export class SqliteFiles implements FileStore {
@@ -86,23 +80,6 @@ export class SqliteFiles implements FileStore {
       .map(toFile);
   }
 
-  // setRequestLifetime: remembered for outputs to come, applied to outputs already there.
-  async setRequestLifetime(requestId: string, lifetimeMs: number, now: number): Promise<void> {
-    this.#db.transaction(() => {
-      this.#db
-        .prepare('INSERT OR REPLACE INTO file_lifetimes (request_id, lifetime_ms, created_at) VALUES (?, ?, ?)')
-        .run(requestId, lifetimeMs, now);
-      this.#db.prepare('UPDATE files SET expires_at = created_at + ? WHERE request_id = ?').run(lifetimeMs, requestId);
-    })();
-  }
-
-  async requestLifetime(requestId: string): Promise<number | null> {
-    const row = this.#db
-      .prepare<[string], { lifetime_ms: number }>('SELECT lifetime_ms FROM file_lifetimes WHERE request_id = ?')
-      .get(requestId);
-    return row?.lifetime_ms ?? null;
-  }
-
   // listExpired: the sweeper's work list (index files_expiry).
   async listExpired(now: number, limit: number): Promise<FileRecord[]> {
     return this.#db
@@ -125,9 +102,5 @@ export class SqliteFiles implements FileStore {
 
   async delete(id: string): Promise<void> {
     this.#db.prepare('DELETE FROM files WHERE id = ?').run(id);
-  }
-
-  async forgetRequestLifetimes(before: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM file_lifetimes WHERE created_at < ?').run(before).changes;
   }
 }

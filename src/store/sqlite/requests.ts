@@ -28,11 +28,11 @@ export class SqliteRequests implements RequestStore {
       const row = this.#db
         .prepare<unknown[], RequestRow>(
           `INSERT INTO requests (id, endpoint_id, app, owner, state, priority, input, webhook_url, max_attempts, created_at,
-                                 deadline_at, idempotency_key)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+                                 deadline_at, idempotency_key, output_lifetime_ms)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         )
         .get(r.id, r.endpointId, r.app, r.owner, PRIORITY[r.priority], JSON.stringify(r.input), r.webhookUrl, r.maxAttempts,
-          r.createdAt, r.deadlineAt, r.idempotencyKey);
+          r.createdAt, r.deadlineAt, r.idempotencyKey, r.outputLifetimeMs);
       return { request: toRequest(row!), created: true };
     })();
   }

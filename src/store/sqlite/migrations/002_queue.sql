@@ -10,6 +10,7 @@ ALTER TABLE requests ADD COLUMN webhook_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE requests ADD COLUMN webhook_next_at INTEGER;
 ALTER TABLE requests ADD COLUMN webhook_lease_until INTEGER;
 ALTER TABLE requests ADD COLUMN purged_at INTEGER;            -- payloads deleted after the retention period
+ALTER TABLE requests ADD COLUMN output_lifetime_ms INTEGER;   -- x-fal-object-lifecycle-preference: how long outputs live
 
 CREATE UNIQUE INDEX requests_idempotency ON requests (owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX requests_deadline ON requests (deadline_at) WHERE state = 'queued' AND deadline_at IS NOT NULL;

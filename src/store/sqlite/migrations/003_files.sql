@@ -10,13 +10,3 @@ UPDATE files SET expires_at = created_at + 30 * 86400000 WHERE state = 'ready' A
 
 CREATE INDEX files_expiry ON files (expires_at) WHERE state = 'ready';
 CREATE INDEX files_abandoned ON files (upload_expires_at) WHERE state = 'pending';
-
--- x-fal-object-lifecycle-preference of a submit: how long the request's output files live.
--- Kept apart from the request row so a worker that finishes before the preference is recorded
--- still gets it (see SqliteFiles.setRequestLifetime).
-CREATE TABLE file_lifetimes (
-  request_id  TEXT PRIMARY KEY,
-  lifetime_ms INTEGER NOT NULL,
-  created_at  INTEGER NOT NULL
-);
-CREATE INDEX file_lifetimes_created ON file_lifetimes (created_at);
