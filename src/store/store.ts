@@ -33,6 +33,14 @@ export interface RequestFilter {
   limit: number;
 }
 
+/** What a worker writes together with a request's completion. */
+export interface FinishExtras {
+  /** Output files of the request. */
+  files?: readonly FileRecord[];
+  /** Its last log lines. */
+  logs?: readonly LogEntry[];
+}
+
 export interface RequestStore {
   /**
    * Inserts a queued request. With an idempotency key, a request of the same owner and key
@@ -47,10 +55,10 @@ export interface RequestStore {
   /** Extends the lease. `held: false` means the lease was lost and the work must stop. */
   heartbeat(id: string, leaseToken: string, leaseMs: number, now: number): Promise<{ held: boolean; cancelRequested: boolean }>;
   /**
-   * Finishes a running request and records its output files, in one transaction; false (and
-   * nothing written) when the lease is no longer this worker's.
+   * Finishes a running request and records its output files and last log lines, in one
+   * transaction; false (and nothing written) when the lease is no longer this worker's.
    */
-  finish(id: string, leaseToken: string, outcome: Outcome, now: number, files?: readonly FileRecord[]): Promise<boolean>;
+  finish(id: string, leaseToken: string, outcome: Outcome, now: number, with_?: FinishExtras): Promise<boolean>;
   /** Gives a request back to the queue without spending an attempt (graceful shutdown). */
   release(id: string, leaseToken: string): Promise<boolean>;
   /** Requeues or finishes running requests whose lease lapsed before `now`. */
@@ -90,7 +98,7 @@ export interface SigningKeyStore {
 }
 
 export interface LogStore {
-  append(requestId: string, entry: LogEntry): Promise<void>;
+  append(requestId: string, entries: readonly LogEntry[]): Promise<void>;
   list(requestId: string): Promise<LogEntry[]>;
 }
 

@@ -15,6 +15,7 @@ import { RunnerInputError, type RunContext, type Runner } from '../runners/runne
 import type { Claim, FileRecord, LogLevel, Outcome } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { storeOutputs } from './outputs.ts';
+import { LogBuffer } from './log-buffer.ts';
 import { ProgressReporter } from './progress.ts';
 import { sweepDeadWorkerDirs, workerDirName } from './tmp-dirs.ts';
 
@@ -133,16 +134,17 @@ export class Worker {
     };
     const heartbeat = setInterval(beat, this.#d.heartbeatMs);
     const offCancel = events.onCancelRequested(request.id, beat);
-    const appendLog = (message: string, level: LogLevel = 'INFO'): void => {
-      store.logs.append(request.id, { message, level, source: 'USER', timestamp: new Date(this.#d.now()).toISOString() }).then(
-        () => events.changed(request.id),
-        (err: unknown) => log.error({ err, requestId: request.id }, 'could not store a log line'),
-      );
-    };
+    const logs = new LogBuffer({
+      store, events, requestId: request.id, now: this.#d.now,
+      onError: (err) => log.error({ err, requestId: request.id }, 'could not store log lines'),
+    });
+    const appendLog = (message: string, level: LogLevel = 'INFO'): void => logs.append(message, level);
     let reporter: ProgressReporter | null = null;
     const finish = async (outcome: Outcome, records: readonly FileRecord[] = []): Promise<boolean> => {
       await reporter?.flush();
-      const done = await store.requests.finish(request.id, leaseToken, outcome, this.#d.now(), records);
+      // The last lines (and, on success, 'Completed') are written with the completion itself.
+      const last = await logs.drain(...(outcome.state === 'succeeded' ? ['Completed'] : []));
+      const done = await store.requests.finish(request.id, leaseToken, outcome, this.#d.now(), { files: records, logs: last });
       events.changed(request.id);
       return done;
     };
@@ -182,7 +184,6 @@ export class Worker {
         await Promise.all(records.map((r) => this.#d.blobs.delete(r.blobKey)));
         log.warn({ requestId: request.id }, 'lease lost before completion; output discarded');
       } else {
-        appendLog('Completed');
         log.info({ requestId: request.id, endpoint: request.endpointId }, 'request succeeded');
       }
     } catch (err) {
@@ -190,6 +191,7 @@ export class Worker {
     } finally {
       clearInterval(heartbeat);
       offCancel();
+      await logs.close(); // lines of a request this worker did not finish (released, lease lost)
       this.#running.delete(ac);
       if (scratch) await fsp.rm(dir, { recursive: true, force: true });
     }

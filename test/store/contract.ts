@@ -84,14 +84,23 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.ok(c);
       assert.equal(await s.requests.finish(r.id, 'not-the-token', { state: 'succeeded', result: {} }, T0 + 1), false);
       const out = newFile({ requestId: r.id, state: 'ready', uploadTokenHash: null, uploadExpiresAt: null, size: 3 });
-      assert.equal(await s.requests.finish(r.id, c.leaseToken, { state: 'succeeded', result: { video: 1 } }, T0 + 2, [out]), true);
-      assert.equal(await s.requests.finish(r.id, c.leaseToken, { state: 'succeeded', result: { video: 2 } }, T0 + 3, [newFile({ requestId: r.id })]), false);
+      assert.equal(await s.requests.finish(r.id, c.leaseToken, { state: 'succeeded', result: { video: 1 } }, T0 + 2, { files: [out] }), true);
+      assert.equal(await s.requests.finish(r.id, c.leaseToken, { state: 'succeeded', result: { video: 2 } }, T0 + 3, { files: [newFile({ requestId: r.id })] }), false);
       const done = await s.requests.get(r.id);
       assert.equal(done?.state, 'succeeded');
       assert.deepEqual(done?.result, { video: 1 });
       assert.equal(done?.finishedAt, T0 + 2);
       assert.equal(done?.leaseOwner, null);
       assert.deepEqual((await s.files.listForRequest(r.id)).map((f) => f.id), [out.id]);
+      // Log lines given with a completion are written only if it is.
+      const last = { message: 'Completed', level: 'INFO' as const, source: 'USER' as const, timestamp: new Date(T0).toISOString() };
+      const other = await add(s, newRequest());
+      const c2 = await s.requests.claim('w', LEASE, T0);
+      assert.equal(c2?.request.id, other.id);
+      assert.equal(await s.requests.finish(other.id, 'stale', { state: 'succeeded', result: {} }, T0, { logs: [last] }), false);
+      assert.deepEqual(await s.logs.list(other.id), []);
+      assert.equal(await s.requests.finish(other.id, c2.leaseToken, { state: 'succeeded', result: {} }, T0, { logs: [last] }), true);
+      assert.deepEqual((await s.logs.list(other.id)).map((l) => l.message), ['Completed']);
     }));
 
     test('heartbeats extend the lease and report a cancel', withStore(async (s) => {
@@ -153,9 +162,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     test('logs keep their order', withStore(async (s) => {
       const r = await add(s, newRequest());
-      for (let i = 0; i < 5; i++) {
-        await s.logs.append(r.id, { message: `line ${i}`, level: i === 4 ? 'ERROR' : 'INFO', source: 'USER', timestamp: new Date(T0 + i).toISOString() });
-      }
+      const line = (i: number) => ({ message: `line ${i}`, level: i === 4 ? 'ERROR' as const : 'INFO' as const, source: 'USER' as const, timestamp: new Date(T0 + i).toISOString() });
+      await s.logs.append(r.id, [line(0)]);
+      await s.logs.append(r.id, [1, 2, 3].map(line));
+      await s.logs.append(r.id, []);
+      await s.logs.append(r.id, [line(4)]);
       const logs = await s.logs.list(r.id);
       assert.deepEqual(logs.map((l) => l.message), ['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
       assert.equal(logs[4]?.level, 'ERROR');
@@ -253,7 +264,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const c = await s.requests.claim('w', LEASE, T0);
       assert.ok(c);
       await s.requests.finish(old.id, c.leaseToken, { state: 'succeeded', result: { big: 1 } }, T0 + 10);
-      await s.logs.append(old.id, { message: 'x', level: 'INFO', source: 'USER', timestamp: new Date(T0).toISOString() });
+      await s.logs.append(old.id, [{ message: 'x', level: 'INFO', source: 'USER', timestamp: new Date(T0).toISOString() }]);
       const running = await add(s, newRequest());
       assert.deepEqual(await s.requests.purgeFinished(T0 + 10, T0 + 50, 100), [], 'finished exactly at the cut is kept');
       assert.deepEqual(await s.requests.purgeFinished(T0 + 11, T0 + 50, 100), [old.id]);

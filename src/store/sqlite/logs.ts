@@ -2,6 +2,12 @@ import type Database from 'better-sqlite3';
 import type { LogEntry, LogLevel } from '../records.ts';
 import type { LogStore } from '../store.ts';
 
+/** Inserts log lines; shared with the request store, which writes the last ones as it finishes. */
+export function insertLogs(db: Database.Database, requestId: string, entries: readonly LogEntry[]): void {
+  const insert = db.prepare('INSERT INTO request_logs (request_id, level, source, message, timestamp) VALUES (?, ?, ?, ?, ?)');
+  for (const e of entries) insert.run(requestId, e.level, e.source, e.message, e.timestamp);
+}
+
 export class SqliteLogs implements LogStore {
   readonly #db: Database.Database;
 
@@ -9,10 +15,8 @@ export class SqliteLogs implements LogStore {
     this.#db = db;
   }
 
-  async append(requestId: string, e: LogEntry): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO request_logs (request_id, level, source, message, timestamp) VALUES (?, ?, ?, ?, ?)')
-      .run(requestId, e.level, e.source, e.message, e.timestamp);
+  async append(requestId: string, entries: readonly LogEntry[]): Promise<void> {
+    this.#db.transaction(() => insertLogs(this.#db, requestId, entries))();
   }
 
   async list(requestId: string): Promise<LogEntry[]> {

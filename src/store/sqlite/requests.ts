@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { RequestState } from '../../requests/state.ts';
-import type { CancelOutcome, Claim, FileRecord, NewRequest, Outcome, Progress, RequestRecord } from '../records.ts';
-import type { ReapOutcomes, ReapResult, RequestFilter, RequestStore } from '../store.ts';
+import type { CancelOutcome, Claim, NewRequest, Outcome, Progress, RequestRecord } from '../records.ts';
+import type { FinishExtras, ReapOutcomes, ReapResult, RequestFilter, RequestStore } from '../store.ts';
 import { insertFile } from './files.ts';
+import { insertLogs } from './logs.ts';
 import { FINISH_SET, PRIORITY, finishParams, toRequest, type RequestRow } from './request-rows.ts';
 
 export class SqliteRequests implements RequestStore {
@@ -87,12 +88,15 @@ export class SqliteRequests implements RequestStore {
     return row ? { held: true, cancelRequested: row.cancel_requested === 1 } : { held: false, cancelRequested: false };
   }
 
-  async finish(id: string, leaseToken: string, outcome: Outcome, now: number, files: readonly FileRecord[] = []): Promise<boolean> {
+  async finish(id: string, leaseToken: string, outcome: Outcome, now: number, extras: FinishExtras = {}): Promise<boolean> {
     return this.#db.transaction((): boolean => {
       const done = this.#db
         .prepare(`UPDATE requests SET ${FINISH_SET} WHERE id = ? AND lease_token = ? AND state = 'running'`)
         .run(...finishParams(outcome, now), id, leaseToken).changes === 1;
-      if (done) for (const f of files) insertFile(this.#db, f);
+      if (done) {
+        for (const f of extras.files ?? []) insertFile(this.#db, f);
+        insertLogs(this.#db, id, extras.logs ?? []);
+      }
       return done;
     })();
   }
