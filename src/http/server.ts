@@ -14,6 +14,7 @@ import { proxyRoutes, rewriteProxyUrl } from './proxy.ts';
 import { publicRoutes } from './public-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { runRoutes } from './run-routes.ts';
+import { usageRoutes } from './usage-routes.ts';
 
 export interface ServerDeps {
   store: Store;
@@ -86,6 +87,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     queueRoutes(api, { service: deps.requests, store: deps.store, publicUrl: deps.publicUrl, sseKeepAliveMs: deps.sseKeepAliveMs });
     runRoutes(api, deps.requests, deps.sseKeepAliveMs);
     storageRoutes(api, deps.files);
+    usageRoutes(api, deps.store);
   });
   return app;
 }

@@ -42,6 +42,8 @@ export interface NewRequest {
   deadlineAt: number | null;
   /** Repeats of a submit with the same key (per owner, within a window) return the first request. */
   idempotencyKey: string | null;
+  /** fal's billing units of this request (src/endpoints/cost.ts); 0 when absent. */
+  units?: number;
 }
 
 /** How far a running request is, as its runner last said. */
@@ -81,6 +83,18 @@ export interface RequestRecord extends NewRequest {
   webhookAttempts: number;
   /** Set once the input and result were deleted after the retention period. */
   purgedAt: number | null;
+  units: number;
+}
+
+/** One line of a usage summary: a user's requests to one endpoint. */
+export interface UsageRow {
+  owner: string;
+  endpointId: string;
+  /** Requests submitted, in any state. */
+  requests: number;
+  succeeded: number;
+  /** Units of the succeeded requests: as fal, only a request that made its output is billed. */
+  units: number;
 }
 
 /** A request a worker holds; the token proves the lease on every later write. */

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { RequestState } from '../../requests/state.ts';
-import type { CancelOutcome, Claim, FileRecord, NewRequest, Outcome, Progress, RequestRecord } from '../records.ts';
-import type { ReapOutcomes, ReapResult, RequestFilter, RequestStore } from '../store.ts';
+import type { CancelOutcome, Claim, FileRecord, NewRequest, Outcome, Progress, RequestRecord, UsageRow } from '../records.ts';
+import type { QueueActivity, ReapOutcomes, ReapResult, RequestFilter, RequestStore, UsageFilter } from '../store.ts';
 import { insertFile } from './files.ts';
+import { activity, usage } from './request-stats.ts';
 import { FINISH_SET, PRIORITY, finishParams, toRequest, type RequestRow } from './request-rows.ts';
 
 export class SqliteRequests implements RequestStore {
@@ -28,11 +29,11 @@ export class SqliteRequests implements RequestStore {
       const row = this.#db
         .prepare<unknown[], RequestRow>(
           `INSERT INTO requests (id, endpoint_id, app, owner, state, priority, input, webhook_url, max_attempts, created_at,
-                                 deadline_at, idempotency_key)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+                                 deadline_at, idempotency_key, units)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         )
         .get(r.id, r.endpointId, r.app, r.owner, PRIORITY[r.priority], JSON.stringify(r.input), r.webhookUrl, r.maxAttempts,
-          r.createdAt, r.deadlineAt, r.idempotencyKey);
+          r.createdAt, r.deadlineAt, r.idempotencyKey, r.units ?? 0);
       return { request: toRequest(row!), created: true };
     })();
   }
@@ -203,5 +204,13 @@ export class SqliteRequests implements RequestStore {
     }
     const sql = `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     return this.#db.prepare<unknown[], RequestRow>(sql).all(...params, filter.limit).map(toRequest);
+  }
+
+  async usage(filter: UsageFilter): Promise<UsageRow[]> {
+    return usage(this.#db, filter);
+  }
+
+  async activity(): Promise<QueueActivity> {
+    return activity(this.#db);
   }
 }
