@@ -92,6 +92,6 @@ test('units are recorded at submit, shown on COMPLETED, and summed per user by G
   const bad = await usage(alice, '?since=yesterday');
   assert.equal(bad.code, 422);
   assert.deepEqual((bad.body.detail as { loc: unknown[] }[])[0]?.loc, ['query', 'since']);
-  const noKey = await api({ url: server.url, key: null })('/usage');
+  const noKey = await api(server)('/usage', { key: null });
   assert.equal(noKey.status, 401);
 });

@@ -10,6 +10,7 @@ import { requireKey } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { fileRoutes, storageRoutes } from './file-routes.ts';
 import { lifecycleHooks } from './lifecycle-hooks.ts';
+import { metricsRoutes } from './metrics-routes.ts';
 import { proxyRoutes, rewriteProxyUrl } from './proxy.ts';
 import { publicRoutes } from './public-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
@@ -27,6 +28,10 @@ export interface ServerDeps {
   logLevel: string;
   /** Answers /healthz: false while starting or stopping. */
   ready: () => boolean;
+  /** The /metrics text; absent: no /metrics route. */
+  metrics?: () => Promise<string>;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | null;
 }
 
 function parseJson(body: string): unknown {
@@ -77,6 +82,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/healthz', async (_req, reply) =>
     deps.ready() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
+  metricsRoutes(app, deps);
   fileRoutes(app, deps.files, deps.blobs);
   proxyRoutes(app);
   publicRoutes(app, deps.store, deps.blobs);
