@@ -13,6 +13,8 @@ import type { Config } from './config.ts';
 import { checkFfmpeg } from './engine/ffmpeg.ts';
 import { defaultEndpoints } from './endpoints/registry.ts';
 import { buildServer } from './http/server.ts';
+import { observeStore } from './metrics/observed-store.ts';
+import { ReelhouseMetrics } from './metrics/reelhouse-metrics.ts';
 import { RequestEvents } from './requests/events.ts';
 import { Housekeeper } from './requests/housekeeper.ts';
 import { RequestService } from './requests/service.ts';
@@ -66,7 +68,12 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   }
   if (config.workers > 0) await checkFfmpeg(config.ffmpegPath);
 
-  const store = openStore(config);
+  const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const rawStore = openStore(config);
+  const metrics = new ReelhouseMetrics({
+    store: rawStore, worker: config.workers > 0 ? { id: workerId, slots: config.workers } : null, now,
+  });
+  const store = observeStore(rawStore, metrics, (err) => server.log.warn({ err }, 'metrics: could not read a finished request'));
   const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
   const events = new RequestEvents();
   const endpoints = defaultEndpoints();
@@ -82,6 +89,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const server = buildServer({
     store, blobs, files, requests, publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes,
     sseKeepAliveMs: config.sseKeepAliveMs, logLevel: config.logLevel, ready: () => ready,
+    metrics: () => metrics.render(), metricsToken: config.metricsToken,
   });
 
   const housekeeper = new Housekeeper({
@@ -96,7 +104,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
     ['noop', new NoopRunner()],
   ]);
   const workerDeps = {
-    workerId: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    workerId,
     store, blobs, files, endpoints, runners, events, logger: server.log.child({ component: 'worker' }),
     tmpRoot: path.join(config.dataDir, 'tmp'), publicUrl: config.publicUrl, maxDataUriBytes,
     leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, now, inputs,

@@ -56,6 +56,8 @@ export interface Config {
   maxImagePixels: number;
   maxVideoSeconds: number;
   maxVideoSide: number;
+  /** When set, /metrics needs `Authorization: Bearer <token>`; null: it is public, as scrapers expect. */
+  metricsToken: string | null;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -127,5 +129,6 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     maxImagePixels: int('REELHOUSE_MAX_IMAGE_MEGAPIXELS', env.REELHOUSE_MAX_IMAGE_MEGAPIXELS, 50, 1) * 1_000_000,
     maxVideoSeconds: int('REELHOUSE_MAX_VIDEO_SECONDS', env.REELHOUSE_MAX_VIDEO_SECONDS, 60, 1),
     maxVideoSide: int('REELHOUSE_MAX_VIDEO_SIDE', env.REELHOUSE_MAX_VIDEO_SIDE, 4096, 16),
+    metricsToken: env.REELHOUSE_METRICS_TOKEN || null,
   };
 }

@@ -14,6 +14,8 @@ export interface Endpoint {
   runner: string;
   /** Checks across fields that the schema alone cannot say; throws ValidationError. */
   check?: (input: Record<string, unknown>) => void;
+  /** fal's billing units of a request with this (validated) input; absent: Ray 2's rule (cost.ts). */
+  units?: (input: Record<string, unknown>) => number;
 }
 
 const RAY2_IMAGE_TO_VIDEO: Endpoint = {
@@ -43,6 +45,7 @@ const NOOP: Endpoint = {
   output: z.object({ ok: z.boolean(), request_id: z.string() }),
   fileFields: [],
   runner: 'noop',
+  units: () => 0,
 };
 
 export class EndpointRegistry {

@@ -9,10 +9,12 @@ import type { Store } from '../store/store.ts';
 import { requireKey } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { fileRoutes, storageRoutes } from './file-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
 import { proxyRoutes, rewriteProxyUrl } from './proxy.ts';
 import { publicRoutes } from './public-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { runRoutes } from './run-routes.ts';
+import { usageRoutes } from './usage-routes.ts';
 
 export interface ServerDeps {
   store: Store;
@@ -25,6 +27,10 @@ export interface ServerDeps {
   logLevel: string;
   /** Answers /healthz: false while starting or stopping. */
   ready: () => boolean;
+  /** The /metrics text; absent: no /metrics route. */
+  metrics?: () => Promise<string>;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | null;
 }
 
 function parseJson(body: string): unknown {
@@ -75,6 +81,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/healthz', async (_req, reply) =>
     deps.ready() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
+  metricsRoutes(app, deps);
   fileRoutes(app, deps.files, deps.blobs);
   proxyRoutes(app);
   publicRoutes(app, deps.store, deps.blobs);
@@ -84,6 +91,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     queueRoutes(api, { service: deps.requests, store: deps.store, publicUrl: deps.publicUrl, sseKeepAliveMs: deps.sseKeepAliveMs });
     runRoutes(api, deps.requests, deps.sseKeepAliveMs);
     storageRoutes(api, deps.files);
+    usageRoutes(api, deps.store);
   });
   return app;
 }

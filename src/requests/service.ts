@@ -2,6 +2,7 @@
 // request to its end. Ownership is checked here: a request is its owner's alone.
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '../blobs/blobs.ts';
+import { unitsOf } from '../endpoints/cost.ts';
 import type { EndpointRegistry } from '../endpoints/registry.ts';
 import { parseInput } from '../endpoints/validate.ts';
 import { HttpError, notFound } from '../errors.ts';
@@ -82,6 +83,7 @@ export class RequestService {
         deadlineAt: timeout === null ? null : now + Math.round(timeout * 1000),
         idempotencyKey: opts.idempotencyKey ?? null,
         outputLifetimeMs: opts.outputLifetimeMs ?? null,
+        units: unitsOf(endpoint, input),
       },
       now - this.#d.idempotencyWindowMs,
     );

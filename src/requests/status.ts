@@ -19,7 +19,8 @@ export interface StatusBody extends RequestUrls {
   request_id: string;
   queue_position?: number;
   logs?: LogEntry[] | null;
-  metrics?: { inference_time: number | null };
+  /** `units`, beyond fal: what the request is billed, in fal's units (0 unless it succeeded). */
+  metrics?: { inference_time: number | null; units: number };
   /** Beyond fal: how far a running request is, and a small current frame when there is one. */
   progress?: { fraction: number; stage: string; eta_seconds: number | null; preview_url: string | null };
   /** Beyond fal: why a COMPLETED request has no output. */
@@ -46,7 +47,7 @@ export function statusBody(
   }
   if (isTerminal(r.state)) {
     const ran = r.startedAt !== null && r.finishedAt !== null && r.state === 'succeeded';
-    body.metrics = { inference_time: ran ? (r.finishedAt! - r.startedAt!) / 1000 : null };
+    body.metrics = { inference_time: ran ? (r.finishedAt! - r.startedAt!) / 1000 : null, units: r.state === 'succeeded' ? r.units : 0 };
     if (r.failure) {
       body.error = failureSummary(r.failure);
       body.error_type = r.failure.errorType;

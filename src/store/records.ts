@@ -44,6 +44,8 @@ export interface NewRequest {
   idempotencyKey: string | null;
   /** How long output files live (x-fal-object-lifecycle-preference); null: the default retention. */
   outputLifetimeMs: number | null;
+  /** fal's billing units of this request (src/endpoints/cost.ts); 0 when absent. */
+  units?: number;
 }
 
 /** How far a running request is, as its runner last said. */
@@ -83,6 +85,18 @@ export interface RequestRecord extends NewRequest {
   webhookAttempts: number;
   /** Set once the input and result were deleted after the retention period. */
   purgedAt: number | null;
+  units: number;
+}
+
+/** One line of a usage summary: a user's requests to one endpoint. */
+export interface UsageRow {
+  owner: string;
+  endpointId: string;
+  /** Requests submitted, in any state. */
+  requests: number;
+  succeeded: number;
+  /** Units of the succeeded requests: as fal, only a request that made its output is billed. */
+  units: number;
 }
 
 /** A request a worker holds; the token proves the lease on every later write. */

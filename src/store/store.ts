@@ -3,8 +3,8 @@
 // suite against every implementation. It is split by concern: each part is small enough to read
 // whole, and each implementation keeps one file per part.
 import type {
-  CancelOutcome, Claim, FileRecord, KeyRecord, LogEntry, NewRequest, Outcome, Progress, RequestRecord, RequestState,
-  WebhookAttempt, WebhookState,
+  CancelOutcome, Claim, FileRecord, KeyRecord, LogEntry, NewRequest, Outcome, Priority, Progress, RequestRecord, RequestState,
+  UsageRow, WebhookAttempt, WebhookState,
 } from './records.ts';
 
 export interface KeyStore {
@@ -72,6 +72,21 @@ export interface RequestStore {
   purgeFinished(before: number, now: number, limit: number): Promise<string[]>;
   list(filter: RequestFilter): Promise<RequestRecord[]>;
   getByPreviewToken(token: string): Promise<RequestRecord | null>;
+  /** Requests and units per user and endpoint, of requests created in [since, until). */
+  usage(filter: UsageFilter): Promise<UsageRow[]>;
+  /** What is queued and running now, for /metrics; cheap (partial indexes only). */
+  activity(): Promise<QueueActivity>;
+}
+
+export interface UsageFilter {
+  owner?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+export interface QueueActivity {
+  queued: { endpointId: string; priority: Priority; count: number; oldestCreatedAt: number }[];
+  running: { endpointId: string; leaseOwner: string | null; count: number }[];
 }
 
 /** The outbox of webhook deliveries, kept on the request rows themselves. */

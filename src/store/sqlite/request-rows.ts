@@ -8,7 +8,7 @@ export interface RequestRow {
   lease_owner: string | null; lease_token: string | null; lease_expires_at: number | null; cancel_requested: number;
   result: string | null; failure: string | null; created_at: number; started_at: number | null; finished_at: number | null;
   deadline_at: number | null; idempotency_key: string | null; progress: string | null; preview_token: string | null;
-  webhook_state: WebhookState | null; webhook_attempts: number; purged_at: number | null; output_lifetime_ms: number | null;
+  webhook_state: WebhookState | null; webhook_attempts: number; purged_at: number | null; output_lifetime_ms: number | null; units: number;
 }
 
 export const PRIORITY: Record<Priority, number> = { normal: 0, low: 1 };
@@ -27,6 +27,7 @@ export function toRequest(r: RequestRow): RequestRecord {
     deadlineAt: r.deadline_at, idempotencyKey: r.idempotency_key, progress: json<Progress>(r.progress),
     previewToken: r.preview_token, webhookState: r.webhook_state, webhookAttempts: r.webhook_attempts, purgedAt: r.purged_at,
     outputLifetimeMs: r.output_lifetime_ms,
+    units: r.units,
   };
 }
 

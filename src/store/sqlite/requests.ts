@@ -3,10 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { RequestState } from '../../requests/state.ts';
-import type { CancelOutcome, Claim, NewRequest, Outcome, Progress, RequestRecord } from '../records.ts';
-import type { FinishExtras, ReapOutcomes, ReapResult, RequestFilter, RequestStore } from '../store.ts';
+import type { CancelOutcome, Claim, NewRequest, Outcome, Progress, RequestRecord, UsageRow } from '../records.ts';
+import type { FinishExtras, QueueActivity, ReapOutcomes, ReapResult, RequestFilter, RequestStore, UsageFilter } from '../store.ts';
 import { insertFile } from './files.ts';
 import { insertLogs } from './logs.ts';
+import { activity, usage } from './request-stats.ts';
 import { FINISH_SET, PRIORITY, finishParams, toRequest, type RequestRow } from './request-rows.ts';
 
 export class SqliteRequests implements RequestStore {
@@ -29,11 +30,11 @@ export class SqliteRequests implements RequestStore {
       const row = this.#db
         .prepare<unknown[], RequestRow>(
           `INSERT INTO requests (id, endpoint_id, app, owner, state, priority, input, webhook_url, max_attempts, created_at,
-                                 deadline_at, idempotency_key, output_lifetime_ms)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+                                 deadline_at, idempotency_key, output_lifetime_ms, units)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         )
         .get(r.id, r.endpointId, r.app, r.owner, PRIORITY[r.priority], JSON.stringify(r.input), r.webhookUrl, r.maxAttempts,
-          r.createdAt, r.deadlineAt, r.idempotencyKey, r.outputLifetimeMs);
+          r.createdAt, r.deadlineAt, r.idempotencyKey, r.outputLifetimeMs, r.units ?? 0);
       return { request: toRequest(row!), created: true };
     })();
   }
@@ -207,5 +208,13 @@ export class SqliteRequests implements RequestStore {
     }
     const sql = `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     return this.#db.prepare<unknown[], RequestRow>(sql).all(...params, filter.limit).map(toRequest);
+  }
+
+  async usage(filter: UsageFilter): Promise<UsageRow[]> {
+    return usage(this.#db, filter);
+  }
+
+  async activity(): Promise<QueueActivity> {
+    return activity(this.#db);
   }
 }
