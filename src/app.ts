@@ -89,7 +89,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const server = buildServer({
     store, blobs, files, requests, publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes,
     sseKeepAliveMs: config.sseKeepAliveMs, logLevel: config.logLevel, ready: () => ready,
-    metrics: () => metrics.render(), metricsToken: config.metricsToken,
+    metrics: () => metrics.render(), metricsToken: config.metricsToken, endpoints,
   });
 
   const housekeeper = new Housekeeper({

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { ray2Units, unitsOf } from '../src/endpoints/cost.ts';
 import { defaultEndpoints } from '../src/endpoints/registry.ts';
+import { reelhouse } from './support/process.ts';
 import { api, startTestServer, type TestServer } from './support/server.ts';
 
 const RAY2 = 'fal-ai/luma-dream-machine/ray-2/image-to-video';
@@ -94,4 +95,10 @@ test('units are recorded at submit, shown on COMPLETED, and summed per user by G
   assert.deepEqual((bad.body.detail as { loc: unknown[] }[])[0]?.loc, ['query', 'since']);
   const noKey = await api(server)('/usage', { key: null });
   assert.equal(noKey.status, 401);
+
+  // The operator's view of the same data directory.
+  const cli = await reelhouse(['usage', '--data-dir', server.dataDir, '--user', 'alice']);
+  assert.match(cli.stdout, new RegExp(`^alice\\t${RAY2}\\t3\\t2\\t6$`, 'm'));
+  assert.match(cli.stdout, /^total\t\t3\t2\t6$/m);
+  await assert.rejects(reelhouse(['usage', '--data-dir', server.dataDir, '--since', 'soon']), (err: { code: number }) => err.code === 2);
 });

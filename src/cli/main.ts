@@ -5,6 +5,7 @@ import { FfmpegMissingError } from '../engine/ffmpeg.ts';
 import { serve } from './serve.ts';
 import { keys } from './keys.ts';
 import { requests } from './requests.ts';
+import { usage } from './usage-command.ts';
 import { UsageError } from './usage.ts';
 
 const USAGE = `usage:
@@ -15,6 +16,7 @@ const USAGE = `usage:
   reelhouse requests list [--data-dir DIR] [--user NAME] [--state STATE] [--limit N]
   reelhouse requests show REQUEST_ID [--data-dir DIR]
   reelhouse requests cancel REQUEST_ID [--data-dir DIR]
+  reelhouse usage [--data-dir DIR] [--user NAME] [--since DATE] [--until DATE]
 
 Settings also come from the environment (REELHOUSE_PORT, REELHOUSE_DATA_DIR, ...): see README.md.`;
 
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       label: { type: 'string' },
       state: { type: 'string' },
       limit: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return keys(config, { action, id, user: values.user, label: values.label }, (l) => process.stdout.write(`${l}\n`));
     case 'requests':
       return requests(config, { action, id, user: values.user, state: values.state, limit: values.limit }, (l) => process.stdout.write(`${l}\n`));
+    case 'usage':
+      return usage(config, { user: values.user, since: values.since, until: values.until }, (l) => process.stdout.write(`${l}\n`));
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

@@ -3,10 +3,12 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { BlobStore } from '../blobs/blobs.ts';
 import type { FileService } from '../blobs/files.ts';
+import type { EndpointRegistry } from '../endpoints/registry.ts';
 import { ValidationError } from '../errors.ts';
 import type { RequestService } from '../requests/service.ts';
 import type { Store } from '../store/store.ts';
 import { requireKey } from './auth.ts';
+import { docsRoutes } from './docs-routes.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { fileRoutes, storageRoutes } from './file-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
@@ -31,6 +33,8 @@ export interface ServerDeps {
   metrics?: () => Promise<string>;
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string | null;
+  /** The endpoints /openapi.json and /docs describe; absent: no such routes. */
+  endpoints?: EndpointRegistry;
 }
 
 function parseJson(body: string): unknown {
@@ -82,6 +86,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     deps.ready() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
   metricsRoutes(app, deps);
+  if (deps.endpoints) docsRoutes(app, deps.endpoints, deps.publicUrl);
   fileRoutes(app, deps.files, deps.blobs);
   proxyRoutes(app);
   publicRoutes(app, deps.store, deps.blobs);
