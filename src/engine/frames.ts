@@ -8,6 +8,7 @@ import { magnification, poseWarp } from './pose.ts';
 import type { Pose, Warp } from './pose.ts';
 import { bicubicRow } from './remap.ts';
 import { blendInto, MAX_UNFILTERED_SHRINK, PlaneSampler } from './sampler.ts';
+import { SimdPlaneSampler } from './simd-sampler.ts';
 import type { Level, Source } from './source.ts';
 import { frameTime } from './timeline.ts';
 import type { ImageRole, Timeline } from './timeline.ts';
@@ -23,7 +24,14 @@ export interface FrameSourceOptions {
   loop: boolean;
   /** The flow between start and end, when the timeline morphs. */
   morph?: MorphField;
+  /** Use the WebAssembly SIMD passes where possible (default true); false forces the JS loops. */
+  simd?: boolean;
   signal?: AbortSignal;
+}
+
+/** The separable sampler interface both implementations share. */
+interface Resampler {
+  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array): void;
 }
 
 /**
@@ -49,8 +57,8 @@ export class FrameRenderer {
   readonly height: number;
   readonly frameBytes: number;
   private readonly opts: FrameSourceOptions;
-  private readonly luma: PlaneSampler;
-  private readonly chroma: PlaneSampler;
+  private readonly luma: Resampler;
+  private readonly chroma: Resampler;
   private readonly scratch: Uint8Array | undefined;
   // Positions reused across frames: separable columns/rows, and one row for the per-pixel path.
   private readonly xs: Float64Array;
@@ -67,8 +75,11 @@ export class FrameRenderer {
     this.width = width;
     this.height = height;
     this.frameBytes = frameBytes(width, height);
-    this.luma = new PlaneSampler(width, height);
-    this.chroma = new PlaneSampler(chromaSize(width), chromaSize(height));
+    const levels = [opts.sources.start, opts.sources.end].flatMap((src) => src?.levels ?? []);
+    const simd = opts.simd ?? true;
+    this.luma = (simd && SimdPlaneSampler.create(width, height, levels.map((l) => l.image.y))) || new PlaneSampler(width, height);
+    const [cw, ch] = [chromaSize(width), chromaSize(height)];
+    this.chroma = (simd && SimdPlaneSampler.create(cw, ch, levels.flatMap((l) => [l.image.u, l.image.v]))) || new PlaneSampler(cw, ch);
     this.scratch = opts.timeline.b && !opts.timeline.morph ? new Uint8Array(this.frameBytes) : undefined;
     this.xs = new Float64Array(width);
     this.ys = new Float64Array(height);

@@ -26,7 +26,7 @@ export function catmullRom(x: number): number {
  * start[i], with fixed-point weights w[i * taps + t]. Consecutive taps (edge weights folded onto
  * the edge sample) keep the inner loops to one index load per sample.
  */
-interface Taps {
+export interface Taps {
   taps: number;
   start: Int32Array;
   w: Int32Array;
@@ -44,7 +44,7 @@ export const MAX_UNFILTERED_SHRINK = 1.06;
  * sample centre, non-decreasing). Past MAX_UNFILTERED_SHRINK the kernel is scaled by the local
  * step, so a shrink averages what it drops instead of aliasing it.
  */
-function fillTaps(pos: Float64Array, count: number, srcCount: number, into: Taps): void {
+export function fillTaps(pos: Float64Array, count: number, srcCount: number, into: Taps): void {
   let maxStep = 1;
   for (let i = 1; i < count; i++) maxStep = Math.max(maxStep, pos[i]! - pos[i - 1]!);
   const widen = maxStep > MAX_UNFILTERED_SHRINK;
@@ -108,6 +108,12 @@ export class PlaneSampler {
     if (out.length !== width * height) throw new RangeError(`output plane must be ${width * height} bytes`);
     fillTaps(xs, width, src.width, cols);
     fillTaps(ys, height, src.height, rows);
+    this.sampleWithTaps(src, cols, rows, out);
+  }
+
+  /** The two passes for taps already filled (by fillTaps) for this output size. */
+  sampleWithTaps(src: Plane, cols: Taps, rows: Taps, out: Uint8Array): void {
+    const { width, height } = this;
     // Only the source rows some output row reads need the horizontal pass.
     const first = rows.start[0]!;
     const count = rows.start[height - 1]! + rows.taps - first;

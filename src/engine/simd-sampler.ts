@@ -1,0 +1,95 @@
+// The separable sampler on the WebAssembly SIMD kernels (simd.ts): the same taps as the JS
+// sampler, the two passes in SIMD. Source planes are copied into the instance's memory once (when
+// the renderer is made); each call writes its tap tables there, runs both passes and copies the
+// result out. Widened kernels (shrinks past the unfiltered limit) go to the JS passes.
+import { fillTaps, PlaneSampler } from './sampler.ts';
+import type { Taps } from './sampler.ts';
+import { simdKernels } from './simd.ts';
+import type { SimdKernels } from './simd.ts';
+import type { Plane } from './yuv.ts';
+
+const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** Resamples planes of one output size with the SIMD kernels; create with `create`. */
+export class SimdPlaneSampler {
+  readonly width: number;
+  readonly height: number;
+  private readonly k: SimdKernels;
+  private readonly js: PlaneSampler;
+  private readonly planes = new Map<Uint8Array, number>();
+  private readonly cols: Taps = { taps: 4, start: new Int32Array(0), w: new Int32Array(0) };
+  private readonly rows: Taps = { taps: 4, start: new Int32Array(0), w: new Int32Array(0) };
+  private readonly stride: number; // tmp and out row stride, a multiple of 8
+  private readonly colStart: number;
+  private readonly colW: number;
+  private readonly rowStart: number;
+  private readonly rowW: number;
+  private readonly tmp: number;
+  private readonly out: number;
+
+  private constructor(width: number, height: number, sources: readonly Plane[], k: SimdKernels) {
+    this.width = width;
+    this.height = height;
+    this.k = k;
+    this.js = new PlaneSampler(width, height);
+    this.stride = align(width, 8);
+    const maxRows = Math.max(...sources.map((p) => p.height)) + 8;
+    let at = 0;
+    const take = (bytes: number): number => {
+      const offset = at;
+      at = align(at + bytes + 16, 16); // 16 bytes of slack: the kernels read 8-byte windows
+      return offset;
+    };
+    for (const p of sources) if (!this.planes.has(p.data)) this.planes.set(p.data, take(p.data.length));
+    this.colStart = take(4 * (this.stride + 2));
+    this.colW = take(8 * (this.stride + 2));
+    this.rowStart = take(4 * height);
+    this.rowW = take(16 * height);
+    this.tmp = take(2 * this.stride * maxRows);
+    this.out = take(this.stride * height);
+    const pages = Math.ceil(at / 65536) - k.memory.buffer.byteLength / 65536;
+    if (pages > 0) k.memory.grow(pages);
+    const mem = new Uint8Array(k.memory.buffer);
+    for (const p of sources) mem.set(p.data, this.planes.get(p.data));
+  }
+
+  /** A sampler for planes of width×height reading the given sources; null without WebAssembly SIMD. */
+  static create(width: number, height: number, sources: readonly Plane[]): SimdPlaneSampler | null {
+    const k = simdKernels();
+    return k ? new SimdPlaneSampler(width, height, sources, k) : null;
+  }
+
+  /** As PlaneSampler.sample; `src` must be one of the planes given at creation. */
+  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array): void {
+    const { width, height, cols, rows, stride } = this;
+    fillTaps(xs, width, src.width, cols);
+    fillTaps(ys, height, src.height, rows);
+    const base = this.planes.get(src.data);
+    if (cols.taps !== 4 || rows.taps !== 4 || base === undefined) return this.js.sampleWithTaps(src, cols, rows, out);
+    const buf = this.k.memory.buffer;
+    const colStart = new Int32Array(buf, this.colStart, stride + 2);
+    const colW = new Int16Array(buf, this.colW, 4 * (stride + 2));
+    const rowStart = new Int32Array(buf, this.rowStart, height);
+    const rowW = new Int32Array(buf, this.rowW, 4 * height);
+    const even = width + (width & 1);
+    for (let i = 0; i < even; i++) {
+      const j = Math.min(i, width - 1);
+      colStart[i] = cols.start[j]!;
+      for (let t = 0; t < 4; t++) colW[4 * i + t] = cols.w[4 * j + t]!;
+    }
+    const first = rows.start[0]!;
+    const count = rows.start[height - 1]! + 4 - first;
+    for (let y = 0; y < height; y++) {
+      rowStart[y] = rows.start[y]! - first;
+      for (let t = 0; t < 4; t++) rowW[4 * y + t] = rows.w[4 * y + t]!;
+    }
+    this.k.h(base + first * src.width, src.width, count, this.colStart, this.colW, even, this.tmp, stride);
+    this.k.v(this.tmp, stride, this.rowStart, this.rowW, stride, height, this.out, stride);
+    const result = new Uint8Array(buf, this.out, stride * height);
+    if (stride === width) {
+      out.set(result.subarray(0, width * height));
+    } else {
+      for (let y = 0; y < height; y++) out.set(result.subarray(y * stride, y * stride + width), y * width);
+    }
+  }
+}
