@@ -25,7 +25,7 @@ storeContract('postgres', async () => PostgresStore.open(await server.createData
 const T0 = 1_800_000_000_000;
 const request = (patch: Partial<NewRequest> = {}): NewRequest => ({
   id: randomUUID(), endpointId: 'reelhouse/noop', app: 'reelhouse/noop', owner: 'u1', priority: 'normal', input: {},
-  webhookUrl: null, maxAttempts: 3, createdAt: T0, deadlineAt: null, idempotencyKey: null, ...patch,
+  webhookUrl: null, maxAttempts: 3, createdAt: T0, deadlineAt: null, idempotencyKey: null, outputLifetimeMs: null, ...patch,
 });
 
 /** `n` stores on one database, opened at once, as `n` processes starting together would. */

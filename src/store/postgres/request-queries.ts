@@ -4,8 +4,8 @@ import type { Query } from './db.ts';
 import { FINISH_SET } from './request-rows.ts';
 
 const INSERT = `INSERT INTO requests (id, endpoint_id, app, owner, state, priority, input, webhook_url, max_attempts, created_at,
-                                      deadline_at, idempotency_key, units)
-                VALUES ($1, $2, $3, $4, 'queued', $5, $6::json, $7, $8, $9, $10, $11, $12)`;
+                                      deadline_at, idempotency_key, units, output_lifetime_ms)
+                VALUES ($1, $2, $3, $4, 'queued', $5, $6::json, $7, $8, $9, $10, $11, $12, $13)`;
 
 export const REQUEST_QUERIES = {
   // request_insert: a new queued request without an idempotency key.

@@ -10,6 +10,7 @@ export interface RequestRow {
   result: unknown; failure: RequestFailure | null; created_at: number; started_at: number | null; finished_at: number | null;
   deadline_at: number | null; idempotency_key: string | null; progress: Progress | null; preview_token: string | null;
   webhook_state: WebhookState | null; webhook_attempts: number; purged_at: number | null; units: number;
+  output_lifetime_ms: number | null;
 }
 
 export const PRIORITY: Record<Priority, number> = { normal: 0, low: 1 };
@@ -26,6 +27,7 @@ export function toRequest(r: RequestRow): RequestRecord {
     deadlineAt: r.deadline_at, idempotencyKey: r.idempotency_key, progress: r.progress,
     previewToken: r.preview_token, webhookState: r.webhook_state, webhookAttempts: r.webhook_attempts, purgedAt: r.purged_at,
     units: r.units,
+    outputLifetimeMs: r.output_lifetime_ms,
   };
 }
 

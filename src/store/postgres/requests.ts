@@ -4,10 +4,11 @@
 // housekeepers never take the same row or wait on each other; each transition is one transaction.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { CancelOutcome, Claim, FileRecord, NewRequest, Outcome, Progress, RequestRecord, UsageRow } from '../records.ts';
-import type { QueueActivity, ReapOutcomes, ReapResult, RequestFilter, RequestStore, UsageFilter } from '../store.ts';
+import type { CancelOutcome, Claim, NewRequest, Outcome, Progress, RequestRecord, UsageRow } from '../records.ts';
+import type { FinishExtras, QueueActivity, ReapOutcomes, ReapResult, RequestFilter, RequestStore, UsageFilter } from '../store.ts';
 import { changed, one, rows, transaction } from './db.ts';
 import { insertFile } from './files.ts';
+import { insertLogs } from './logs.ts';
 import { PRIORITY, finishParams, jsonParam, toRequest, type RequestRow } from './request-rows.ts';
 import { activity, usage } from './request-stats.ts';
 import { REQUEST_QUERIES as Q } from './request-queries.ts';
@@ -21,7 +22,7 @@ export class PostgresRequests implements RequestStore {
 
   async insert(r: NewRequest, idempotentSince = 0): Promise<{ request: RequestRecord; created: boolean }> {
     const values = [r.id, r.endpointId, r.app, r.owner, PRIORITY[r.priority], jsonParam(r.input), r.webhookUrl, r.maxAttempts,
-      r.createdAt, r.deadlineAt, r.idempotencyKey, r.units ?? 0];
+      r.createdAt, r.deadlineAt, r.idempotencyKey, r.units ?? 0, r.outputLifetimeMs];
     if (r.idempotencyKey === null) {
       return { request: toRequest((await one<RequestRow>(this.#pool, Q.insert, values))!), created: true };
     }
@@ -63,12 +64,15 @@ export class PostgresRequests implements RequestStore {
     return row ? { held: true, cancelRequested: row.cancel_requested } : { held: false, cancelRequested: false };
   }
 
-  async finish(id: string, leaseToken: string, outcome: Outcome, now: number, files: readonly FileRecord[] = []): Promise<boolean> {
+  async finish(id: string, leaseToken: string, outcome: Outcome, now: number, extras: FinishExtras = {}): Promise<boolean> {
     const params = [...finishParams(outcome, now), id, leaseToken];
-    if (files.length === 0) return (await changed(this.#pool, Q.finish, params)) === 1;
+    const files = extras.files ?? [];
+    const logs = extras.logs ?? [];
+    if (files.length === 0 && logs.length === 0) return (await changed(this.#pool, Q.finish, params)) === 1;
     return transaction(this.#pool, async (tx) => {
       if ((await changed(tx, Q.finish, params)) !== 1) return false;
       for (const f of files) await insertFile(tx, f);
+      await insertLogs(tx, id, logs);
       return true;
     });
   }

@@ -10,7 +10,8 @@ ALTER TABLE requests
   ADD COLUMN webhook_attempts    integer NOT NULL DEFAULT 0,
   ADD COLUMN webhook_next_at     bigint,
   ADD COLUMN webhook_lease_until bigint,
-  ADD COLUMN purged_at           bigint;   -- payloads deleted after the retention period
+  ADD COLUMN purged_at           bigint,   -- payloads deleted after the retention period
+  ADD COLUMN output_lifetime_ms  bigint;   -- x-fal-object-lifecycle-preference: how long outputs live
 
 CREATE UNIQUE INDEX requests_idempotency ON requests (owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX requests_deadline ON requests (deadline_at) WHERE state = 'queued' AND deadline_at IS NOT NULL;

@@ -9,13 +9,3 @@ ALTER TABLE files
 
 CREATE INDEX files_expiry ON files (expires_at) WHERE state = 'ready';
 CREATE INDEX files_abandoned ON files (upload_expires_at) WHERE state = 'pending';
-
--- x-fal-object-lifecycle-preference of a submit: how long the request's output files live. Kept
--- apart from the request row so a worker that finishes before the preference is recorded still
--- gets it (see PostgresFiles.setRequestLifetime).
-CREATE TABLE file_lifetimes (
-  request_id  text PRIMARY KEY,
-  lifetime_ms bigint NOT NULL,
-  created_at  bigint NOT NULL
-);
-CREATE INDEX file_lifetimes_created ON file_lifetimes (created_at);
