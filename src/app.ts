@@ -79,6 +79,8 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const endpoints = defaultEndpoints();
   const files = fileService(config, store, blobs, now);
   const maxDataUriBytes = config.bodyLimitBytes;
+  // File inputs read `inputs` (fetch and media limits) from the deps they are handed; the
+  // services pass their deps through, so it rides along here (see FileInputDeps).
   const inputs = inputPolicy(config);
   const requestDeps = {
     store, blobs, endpoints, events, publicUrl: config.publicUrl, maxAttempts: config.maxAttempts, maxDataUriBytes, now,
