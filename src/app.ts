@@ -21,6 +21,7 @@ import { RequestService } from './requests/service.ts';
 import { MotionRunner } from './runners/motion.ts';
 import { NoopRunner } from './runners/noop.ts';
 import type { Runner } from './runners/runner.ts';
+import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
@@ -39,7 +40,12 @@ export interface Reelhouse {
   close(): Promise<void>;
 }
 
-export function openStore(config: Pick<Config, 'dataDir' | 'sqliteSynchronous'>): SqliteStore {
+/**
+ * The store the config names: PostgreSQL at `DATABASE_URL` when set (shared by every process of a
+ * deployment), otherwise SQLite in the data directory. Either is migrated before it is returned.
+ */
+export async function openStore(config: Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'databaseUrl'>): Promise<Store> {
+  if (config.databaseUrl !== null) return PostgresStore.open(config.databaseUrl);
   fs.mkdirSync(config.dataDir, { recursive: true });
   return SqliteStore.open(path.join(config.dataDir, 'reelhouse.db'), { synchronous: config.sqliteSynchronous });
 }
@@ -69,7 +75,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   if (config.workers > 0) await checkFfmpeg(config.ffmpegPath);
 
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const rawStore = openStore(config);
+  const rawStore = await openStore(config);
   const metrics = new ReelhouseMetrics({
     store: rawStore, worker: config.workers > 0 ? { id: workerId, slots: config.workers } : null, now,
   });
@@ -120,7 +126,10 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   sweeper.start();
   await worker?.start(config.workers);
   ready = true;
-  server.log.info({ publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir }, 'reelhouse is ready');
+  server.log.info(
+    { publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir, store: config.databaseUrl ? 'postgres' : 'sqlite' },
+    'reelhouse is ready',
+  );
 
   let closing: Promise<void> | null = null;
   return {

@@ -58,6 +58,8 @@ export interface Config {
   maxVideoSide: number;
   /** When set, /metrics needs `Authorization: Bearer <token>`; null: it is public, as scrapers expect. */
   metricsToken: string | null;
+  /** `postgres://…`: the store is this PostgreSQL database (shared by every process); null: SQLite in `dataDir`. */
+  databaseUrl: string | null;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -76,6 +78,15 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   const v = value.toLowerCase() as T;
   if (!allowed.includes(v)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   return v;
+}
+
+/** DATABASE_URL, as libpq and every PostgreSQL host spell it; empty or unset: the embedded SQLite. */
+function databaseUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new Error('DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:port/database (unset it to use SQLite)');
+  }
+  return value;
 }
 
 /** Overrides given on the command line; they win over the environment. */
@@ -130,5 +141,6 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     maxVideoSeconds: int('REELHOUSE_MAX_VIDEO_SECONDS', env.REELHOUSE_MAX_VIDEO_SECONDS, 60, 1),
     maxVideoSide: int('REELHOUSE_MAX_VIDEO_SIDE', env.REELHOUSE_MAX_VIDEO_SIDE, 4096, 16),
     metricsToken: env.REELHOUSE_METRICS_TOKEN || null,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
   };
 }

@@ -12,7 +12,7 @@ export interface KeysArgs {
 }
 
 export async function keys(config: Config, args: KeysArgs, out: (line: string) => void): Promise<number> {
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     switch (args.action) {
       case 'create': {

@@ -17,7 +17,7 @@ export interface RequestsArgs {
 const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
 
 export async function requests(config: Config, args: RequestsArgs, out: (line: string) => void): Promise<number> {
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     switch (args.action) {
       case 'list': {

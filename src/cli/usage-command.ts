@@ -20,7 +20,7 @@ function instant(flag: string, v: string | undefined): number | undefined {
 export async function usage(config: Config, args: UsageArgs, out: (line: string) => void): Promise<number> {
   const since = instant('since', args.since);
   const until = instant('until', args.until);
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     const rows = await store.requests.usage({ owner: args.user, since, until });
     out(['user', 'endpoint', 'requests', 'succeeded', 'units'].join('\t'));
