@@ -12,7 +12,7 @@ import type { Source } from './source.ts';
 import { buildTimeline } from './timeline.ts';
 import type { ImageRole, Timeline, TimelineInput } from './timeline.ts';
 import { cameraWords } from './vocabulary.ts';
-import { workerFrames } from './worker-pool.ts';
+import { RenderPool } from './worker-pool.ts';
 import type { CameraWord } from './vocabulary.ts';
 
 export { coverFit } from './source.ts';
@@ -47,7 +47,8 @@ export interface RenderImageToVideoOptions {
   crf?: number;
   /**
    * Render threads: 0 draws frames on the calling thread, n ≥ 1 on n workers pipelined with the
-   * encoder (default 1; see bench/README.md for why one is right on small machines).
+   * encoder. By default one for separable moves (x264 is then the bottleneck, see
+   * bench/README.md) and two when frames need the per-pixel sampler or a morph (the renderer is).
    */
   threads?: number;
 }
@@ -102,63 +103,97 @@ export async function renderImageToVideo(opts: RenderImageToVideoOptions): Promi
   const end = !!opts.endImage;
   // Levels are planned for the dissolve choreography, whose camera travels furthest; a morph
   // uses half of that move.
-  let plan: TimelineInput = { start, end, loop, words };
-  let timeline = buildTimeline(plan);
-
+  const draft = buildTimeline({ start, end, loop, words });
+  const plans = { start: start ? planLevels(draft, 'start', width, height) : null, end: end ? planLevels(draft, 'end', width, height) : null };
+  const perPixel = !!(plans.start?.perPixel || plans.end?.perPixel);
+  const threads = opts.threads ?? (perPixel || (start && end) ? 2 : 1);
+  // What does not need the pictures starts now and overlaps decoding: the render worker(s) load
+  // their modules while sharp decodes, and ffmpeg starts when encodeVideo is called below.
+  const pool = threads > 0 ? new RenderPool(threads) : null;
   progress(0, 'decode');
+  const prepared = prepare(opts, plans, words, log);
+  prepared.catch(() => undefined); // surfaced through the frame generator
+
+  let t0 = performance.now();
+  let stage = 'decode';
+  const encodeShare = 1 - DECODE_SHARE - FINALIZE_SHARE;
+  async function* frameSource(): AsyncGenerator<Uint8Array> {
+    const { sources, plan, timeline, morph } = await prepared;
+    signal?.throwIfAborted();
+    progress(DECODE_SHARE, 'decode');
+    stage = 'render';
+    t0 = performance.now();
+    log(`render: ${frames} frames at ${fps} fps${loop ? ', looping' : ''}, ${pool ? `${pool.size} render thread${pool.size > 1 ? 's' : ''}` : 'on the calling thread'}${perPixel ? ', per-pixel warps' : ''}`);
+    const extra = morph ? { morph } : {};
+    const rendered = pool
+      ? pool.frames({ timeline: plan, sources, width, height, frames, loop, signal, ...extra })
+      : renderFrames({ timeline, sources, width, height, frames, loop, signal, ...extra });
+    yield* opts.onFrame ? tap(rendered, opts.onFrame) : rendered;
+  }
+  try {
+    const { bytes } = await encodeVideo(frameSource(), {
+      outPath: opts.outPath,
+      width,
+      height,
+      fps,
+      preset: opts.preset,
+      crf: opts.crf,
+      ffmpegPath: opts.ffmpegPath,
+      signal,
+      onEncoded: (n) => progress(DECODE_SHARE + (encodeShare * Math.min(n, frames)) / frames, stage),
+      onFinalizing: () => {
+        log(`finalize: all frames rendered in ${ms(t0)}, flushing the encoder`);
+        stage = 'finalize';
+        progress(DECODE_SHARE, stage);
+      },
+    });
+    log(`finalize: ${bytes} bytes, ${frames} frames in ${ms(t0)} (${((frames * 1000) / (performance.now() - t0)).toFixed(1)} fps)`);
+    progress(1, 'finalize');
+    return { frames, width, height, bytes };
+  } finally {
+    await pool?.close();
+  }
+}
+
+interface LevelPlan {
+  scales: number[];
+  perPixel: boolean;
+}
+
+interface Prepared {
+  sources: Partial<Record<ImageRole, Source>>;
+  plan: TimelineInput;
+  timeline: Timeline;
+  morph?: MorphField;
+}
+
+/** Decodes the images at their levels and decides morph or dissolve. */
+async function prepare(opts: RenderImageToVideoOptions, plans: Record<ImageRole, LevelPlan | null>, words: readonly CameraWord[], log: (m: string) => void): Promise<Prepared> {
+  const { width, height, loop, signal } = opts;
   let t0 = performance.now();
   const paths: Partial<Record<ImageRole, string>> = { start: opts.startImage, end: opts.endImage };
   const sources: Partial<Record<ImageRole, Source>> = {};
   await Promise.all(
     (['start', 'end'] as const).map(async (role) => {
       const path = paths[role];
-      if (path) sources[role] = await loadSource(path, width, height, planLevels(timeline, role, width, height));
+      const plan = plans[role];
+      if (path && plan) sources[role] = await loadSource(path, width, height, plan.scales);
     }),
   );
   signal?.throwIfAborted();
   const levels = (sources.start ?? sources.end)!.levels;
   log(`decode: ${Object.keys(sources).join('+')} image → ${width}x${height}, levels ${levels.map((l) => `${l.image.width}x${l.image.height}`).join(' ')}, camera ${words.length ? words.join('+') : 'default'} in ${ms(t0)}`);
-  let morph: MorphField | undefined;
+  const plan: TimelineInput = { start: !!sources.start, end: !!sources.end, loop, words };
   if (sources.start && sources.end) {
     t0 = performance.now();
     const c = analyseKeyframes(sources.start.rgbBase, sources.end.rgbBase);
     log(`decode: keyframes ${c.morph ? 'correspond: morph' : 'differ: dissolve'} (flow consistency ${c.consistency.toFixed(2)}, residual ${c.residual.toFixed(2)}, shift ${c.shift.dx.toFixed(1)},${c.shift.dy.toFixed(1)} px) in ${ms(t0)}`);
     if (c.morph) {
-      morph = c.field;
-      plan = { ...plan, morph: true };
-      timeline = buildTimeline(plan);
+      const morphing = { ...plan, morph: true };
+      return { sources, plan: morphing, timeline: buildTimeline(morphing), morph: c.field };
     }
   }
-  signal?.throwIfAborted();
-  progress(DECODE_SHARE, 'decode');
-
-  t0 = performance.now();
-  let stage = 'render';
-  log(`render: ${frames} frames at ${fps} fps${loop ? ', looping' : ''}`);
-  const encodeShare = 1 - DECODE_SHARE - FINALIZE_SHARE;
-  const threads = opts.threads ?? 1;
-  const rendered = threads > 0
-    ? workerFrames({ timeline: plan, sources, width, height, frames, loop, signal, workers: threads, ...(morph ? { morph } : {}) })
-    : renderFrames({ timeline, sources, width, height, frames, loop, signal, ...(morph ? { morph } : {}) });
-  const { bytes } = await encodeVideo(opts.onFrame ? tap(rendered, opts.onFrame) : rendered, {
-    outPath: opts.outPath,
-    width,
-    height,
-    fps,
-    preset: opts.preset,
-    crf: opts.crf,
-    ffmpegPath: opts.ffmpegPath,
-    signal,
-    onEncoded: (n) => progress(DECODE_SHARE + (encodeShare * Math.min(n, frames)) / frames, stage),
-    onFinalizing: () => {
-      log(`finalize: all frames rendered in ${ms(t0)}, flushing the encoder`);
-      stage = 'finalize';
-      progress(DECODE_SHARE, stage);
-    },
-  });
-  log(`finalize: ${bytes} bytes, ${frames} frames in ${ms(t0)} (${((frames * 1000) / (performance.now() - t0)).toFixed(1)} fps)`);
-  progress(1, 'finalize');
-  return { frames, width, height, bytes };
+  return { sources, plan, timeline: buildTimeline(plan) };
 }
 
 const ms = (t0: number): string => `${Math.round(performance.now() - t0)} ms`;
@@ -174,7 +209,7 @@ async function* tap(frames: AsyncIterable<Uint8Array>, onFrame: (frame: Uint8Arr
 // The sampling levels an image needs: up to the largest magnification its camera reaches, and a
 // ladder of close steps when some frame needs the per-pixel sampler (which cannot anti-alias, so
 // it must always sample a level it enlarges).
-function planLevels(timeline: Timeline, role: ImageRole, width: number, height: number): number[] {
+function planLevels(timeline: Timeline, role: ImageRole, width: number, height: number): LevelPlan {
   let max = 1;
   let perPixel = false;
   for (const layer of [timeline.a, timeline.b]) {
@@ -186,5 +221,5 @@ function planLevels(timeline: Timeline, role: ImageRole, width: number, height: 
       perPixel ||= warp.h !== null;
     }
   }
-  return levelScales(Math.min(max, 3), perPixel ? 1.04 : MAX_UNFILTERED_SHRINK);
+  return { scales: levelScales(Math.min(max, 3), perPixel ? 1.04 : MAX_UNFILTERED_SHRINK), perPixel };
 }

@@ -1,12 +1,13 @@
 // Frames rendered on worker threads, yielded in order with bounded read-ahead. Each worker draws
 // every n-th frame and may run `ahead` frames in front of the encoder; a frame's buffer is
-// transferred (not copied) to the main thread. On abort or error every worker is terminated.
+// transferred (not copied) to the main thread. The owner closes the pool on success, abort or
+// error alike, which terminates every worker.
 import { Worker } from 'node:worker_threads';
 import type { MorphField } from './morph.ts';
 import type { Source } from './source.ts';
 import type { ImageRole, TimelineInput } from './timeline.ts';
 
-/** What a render worker is started with (structured-cloned). */
+/** What a render worker is given to render (structured-cloned). */
 export interface WorkerInit {
   timeline: TimelineInput;
   sources: Partial<Record<ImageRole, Source>>;
@@ -22,6 +23,8 @@ export interface WorkerInit {
 }
 
 export interface WorkerRequest {
+  /** Sent once, first: what to render. */
+  init?: WorkerInit;
   credits: number;
 }
 
@@ -38,8 +41,6 @@ export interface WorkerFramesOptions {
   height: number;
   frames: number;
   loop: boolean;
-  /** Number of worker threads (≥ 1). */
-  workers?: number;
   /** Frames each worker may have rendered ahead of the consumer. */
   ahead?: number;
   signal?: AbortSignal;
@@ -58,67 +59,89 @@ function planesOnly(sources: Partial<Record<ImageRole, Source>>): Partial<Record
 }
 
 /**
- * Yields the frames of a timeline rendered on worker threads, in order.
+ * Render workers, started ahead of time (their start-up overlaps decoding); `frames` then renders
+ * one timeline on them. Always `close` the pool, whether or not frames were taken.
  *
  * @example
- * for await (const frame of workerFrames({ timeline: { start: true, end: false, loop: false }, sources, width, height, frames: 120, loop: false })) ...
+ * const pool = new RenderPool(1);
+ * try { for await (const f of pool.frames(opts)) … } finally { await pool.close(); }
  */
-export async function* workerFrames(opts: WorkerFramesOptions): AsyncGenerator<Uint8Array, void, undefined> {
-  const { frames, signal } = opts;
-  const count = Math.max(1, Math.min(opts.workers ?? 1, frames));
-  const ahead = Math.max(1, opts.ahead ?? 3);
-  signal?.throwIfAborted();
-  const ready = new Map<number, Uint8Array>();
-  let failure: Error | null = null as Error | null;
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    const w = wake;
-    wake = null;
+export class RenderPool {
+  readonly #workers: Worker[];
+  #failure: Error | null = null;
+  #wake: (() => void) | null = null;
+
+  constructor(count: number) {
+    this.#workers = Array.from({ length: Math.max(1, count) }, () => {
+      const worker = new Worker(WORKER_URL);
+      worker.on('error', (err: Error) => this.#fail(err));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.#fail(new Error(`render worker exited with code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  #fail(err: Error): void {
+    this.#failure ??= err;
+    this.#notify();
+  }
+
+  #notify(): void {
+    const w = this.#wake;
+    this.#wake = null;
     w?.();
-  };
-  const sources = planesOnly(opts.sources);
-  const workers = Array.from({ length: count }, (_, k) => {
-    const init: WorkerInit = {
-      timeline: opts.timeline, sources, width: opts.width, height: opts.height, frames, loop: opts.loop,
-      first: k, stride: count, end: frames, ...(opts.morph ? { morph: opts.morph } : {}),
-    };
-    const worker = new Worker(WORKER_URL, { workerData: init });
-    worker.on('message', (msg: WorkerReply) => {
+  }
+
+  /** Yields the frames of a timeline, in order, each worker drawing every n-th frame. */
+  async *frames(opts: WorkerFramesOptions): AsyncGenerator<Uint8Array, void, undefined> {
+    const { frames, signal } = opts;
+    const workers = this.#workers.slice(0, Math.max(1, Math.min(this.#workers.length, frames)));
+    const count = workers.length;
+    const ahead = Math.max(1, opts.ahead ?? 3);
+    signal?.throwIfAborted();
+    const ready = new Map<number, Uint8Array>();
+    const onMessage = (msg: WorkerReply): void => {
       ready.set(msg.index, msg.frame);
-      notify();
+      this.#notify();
+    };
+    const sources = planesOnly(opts.sources);
+    workers.forEach((worker, k) => {
+      worker.on('message', onMessage);
+      const init: WorkerInit = {
+        timeline: opts.timeline, sources, width: opts.width, height: opts.height, frames, loop: opts.loop,
+        first: k, stride: count, end: frames, ...(opts.morph ? { morph: opts.morph } : {}),
+      };
+      worker.postMessage({ init, credits: ahead } satisfies WorkerRequest);
     });
-    worker.on('error', (err) => {
-      failure ??= err;
-      notify();
-    });
-    worker.on('exit', (code) => {
-      if (code !== 0) failure ??= new Error(`render worker exited with code ${code}`);
-      notify();
-    });
-    worker.postMessage({ credits: ahead } satisfies WorkerRequest);
-    return worker;
-  });
-  const onAbort = (): void => {
-    failure ??= signal?.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError');
-    notify();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (let i = 0; i < frames; i++) {
-      while (!ready.has(i)) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
+    const onAbort = (): void => this.#fail(signal?.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted', 'AbortError'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let i = 0; i < frames; i++) {
+        while (!ready.has(i)) {
+          if (this.#failure) throw this.#failure;
+          await new Promise<void>((resolve) => (this.#wake = resolve));
+        }
+        if (this.#failure) throw this.#failure;
+        const frame = ready.get(i)!;
+        ready.delete(i);
+        yield frame;
+        // The consumer has taken the frame (and, through its backpressure, written the previous
+        // ones): the worker that drew it may draw one more.
+        workers[i % count]!.postMessage({ credits: 1 } satisfies WorkerRequest);
       }
-      if (failure) throw failure;
-      const frame = ready.get(i)!;
-      ready.delete(i);
-      yield frame;
-      // The consumer has taken the frame (and, through its backpressure, written the previous
-      // ones): the worker that drew it may draw one more.
-      workers[i % count]!.postMessage({ credits: 1 } satisfies WorkerRequest);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      for (const w of workers) w.off('message', onMessage);
     }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  /** Terminates every worker. */
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }
