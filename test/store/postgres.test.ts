@@ -86,7 +86,7 @@ test('postgres: concurrent submits with one idempotency key make one request; on
   }
 });
 
-test('postgres: payloads come back as sent, \\u0000 and key order included; usage sums units', async () => {
+test('postgres: payloads come back as sent, \\u0000 and key order included; log batches keep order; usage sums units', async () => {
   const [s] = await processes(await server.createDatabase(), 1);
   try {
     const input = { z: 1, a: 'nul\u0000here', nested: { b: [1.5, null, true], a: 'é' } };
@@ -103,6 +103,9 @@ test('postgres: payloads come back as sent, \\u0000 and key order included; usag
     assert.deepEqual(await s!.requests.usage({ owner: 'u2', since: T0, until: T0 + 1 }), [
       { owner: 'u2', endpointId: 'reelhouse/noop', requests: 1, succeeded: 0, units: 0 },
     ]);
+    const batch = Array.from({ length: 500 }, (_, i) => ({ message: `line ${i}`, level: 'INFO' as const, source: 'USER' as const, timestamp: 't' }));
+    await s!.logs.append(r.id, batch);
+    assert.deepEqual((await s!.logs.list(r.id)).map((l) => l.message), batch.map((l) => l.message), 'one statement keeps the order');
     assert.deepEqual(await s!.requests.activity(), { queued: [{ endpointId: 'reelhouse/noop', priority: 'normal', count: 1, oldestCreatedAt: T0 }], running: [] });
   } finally {
     await s?.close();

@@ -2,12 +2,16 @@
 import type pg from 'pg';
 import type { LogEntry, LogLevel } from '../records.ts';
 import type { LogStore } from '../store.ts';
-import { changed, rows, transaction, type Db, type Query } from './db.ts';
+import { changed, rows, type Db, type Query } from './db.ts';
 
-// log_append: one line of a running request (a batch is several, in one transaction).
+// log_append: a batch of lines of a running request in one statement (one round trip, atomic),
+// given as parallel arrays; ORDER BY keeps the batch's order in the bigserial ids.
 const APPEND: Query = {
   name: 'log_append',
-  text: 'INSERT INTO request_logs (request_id, level, source, message, timestamp) VALUES ($1, $2, $3, $4, $5)',
+  text: `INSERT INTO request_logs (request_id, level, source, message, timestamp)
+         SELECT $1, level, source, message, timestamp
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS l(level, source, message, timestamp, n)
+          ORDER BY n`,
 };
 
 // log_list: a request's lines in order (index request_logs_request).
@@ -18,7 +22,10 @@ const LIST: Query = {
 
 /** Inserts log lines; shared with the request store, which writes the last ones as it finishes. */
 export async function insertLogs(db: Db, requestId: string, entries: readonly LogEntry[]): Promise<void> {
-  for (const e of entries) await changed(db, APPEND, [requestId, e.level, e.source, e.message, e.timestamp]);
+  if (entries.length === 0) return;
+  await changed(db, APPEND, [
+    requestId, entries.map((e) => e.level), entries.map((e) => e.source), entries.map((e) => e.message), entries.map((e) => e.timestamp),
+  ]);
 }
 
 export class PostgresLogs implements LogStore {
@@ -29,8 +36,7 @@ export class PostgresLogs implements LogStore {
   }
 
   async append(requestId: string, entries: readonly LogEntry[]): Promise<void> {
-    if (entries.length === 1) await insertLogs(this.#pool, requestId, entries);
-    else if (entries.length > 1) await transaction(this.#pool, (tx) => insertLogs(tx, requestId, entries));
+    await insertLogs(this.#pool, requestId, entries);
   }
 
   async list(requestId: string): Promise<LogEntry[]> {
