@@ -6,7 +6,7 @@ import { morphLayers } from './morph.ts';
 import type { MorphField } from './morph.ts';
 import { magnification, poseWarp } from './pose.ts';
 import type { Pose, Warp } from './pose.ts';
-import { bicubicRow } from './remap.ts';
+import { bicubicRow, bilinearRow } from './remap.ts';
 import { blendInto, MAX_UNFILTERED_SHRINK, PlaneSampler } from './sampler.ts';
 import { SimdPlaneSampler } from './simd-sampler.ts';
 import type { Level, Source } from './source.ts';
@@ -172,7 +172,7 @@ export class FrameRenderer {
           rowX[i] = chroma ? (X - 0.5) / 2 : X - 0.5;
           rowY[i] = chroma ? (Y - 1) / 2 : Y - 0.5;
         }
-        bicubicRow(src[p]!, rowX, rowY, out.width, out.data, j * out.width);
+        (chroma ? bilinearRow : bicubicRow)(src[p]!, rowX, rowY, out.width, out.data, j * out.width);
       }
     }
   }
