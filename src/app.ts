@@ -85,8 +85,6 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const endpoints = defaultEndpoints();
   const files = fileService(config, store, blobs, now);
   const maxDataUriBytes = config.bodyLimitBytes;
-  // File inputs read `inputs` (fetch and media limits) from the deps they are handed; the
-  // services pass their deps through, so it rides along here (see FileInputDeps).
   const inputs = inputPolicy(config);
   const requestDeps = {
     store, blobs, endpoints, events, publicUrl: config.publicUrl, maxAttempts: config.maxAttempts, maxDataUriBytes, now,
@@ -120,30 +118,38 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const worker = config.workers > 0 ? new Worker(workerDeps) : null;
   const sweeper = fileSweeper(config, store, blobs, now, server.log.child({ component: 'files' }));
 
-  await server.listen({ host: config.host, port: config.port });
-  await webhooks.start();
-  housekeeper.start();
-  sweeper.start();
-  await worker?.start(config.workers);
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      ready = false;
+      await worker?.stop();
+      housekeeper.stop();
+      await sweeper.stop();
+      await webhooks.stop();
+      await server.close();
+      await store.close();
+    })());
+
+  try {
+    await server.listen({ host: config.host, port: config.port });
+    await webhooks.start();
+    housekeeper.start();
+    sweeper.start();
+    await worker?.start(config.workers);
+  } catch (err) {
+    // A port in use, say: stop what did start, so no store connection or timer outlives the failure.
+    await close().catch(() => undefined);
+    throw err;
+  }
   ready = true;
   server.log.info(
     { publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir, store: config.databaseUrl ? 'postgres' : 'sqlite' },
     'reelhouse is ready',
   );
 
-  let closing: Promise<void> | null = null;
   return {
     config, server, store, housekeeper, sweeper,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
-    close: () =>
-      (closing ??= (async () => {
-        ready = false;
-        await worker?.stop();
-        housekeeper.stop();
-        await sweeper.stop();
-        await webhooks.stop();
-        await server.close();
-        await store.close();
-      })()),
+    close,
   };
 }

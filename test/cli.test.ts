@@ -92,3 +92,18 @@ test('requests list, show and cancel read the data directory', async () => {
     await server.close();
   }
 });
+
+test('serve on a port already in use fails cleanly and exits', async () => {
+  const net = await import('node:net');
+  const taken = net.createServer();
+  const port = await new Promise<number>((r) => taken.listen(0, '127.0.0.1', () => r((taken.address() as { port: number }).port)));
+  try {
+    await assert.rejects(reelhouse(['serve', '--port', String(port), '--data-dir', tempDir()]), (err: { code: number; stderr: string }) => {
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /EADDRINUSE/);
+      return true;
+    });
+  } finally {
+    taken.close();
+  }
+});
