@@ -240,23 +240,27 @@ export function reversals(values: readonly number[], eps: number): number {
  *   on a textured picture is about ±0.15 px per step);
  * - jerk: RMS of the second differences m_{i+1} - 2m_i + m_{i-1} over the mean |m|.
  * A smooth eased move has backSteps = 0 and a small jerk (its speed changes slowly); a path
- * rounded to whole pixels steps 0, 1, 0, 1… and back, which shows in both. The worst point counts.
+ * rounded to whole pixels steps 0, 1, 0, 1… and back, which shows in both. Reported for the worst
+ * point and as the median over points (a patch of periodic texture can fool the tracker).
  */
-export function smoothness(tracks: Track[]): { backSteps: number; jerk: number } {
+export function smoothness(tracks: Track[]): { backSteps: number; jerk: number; medianBackSteps: number; medianJerk: number } {
   let backSteps = 0;
   let jerk = 0;
+  const perPoint: { back: number; jerk: number }[] = [];
   for (const t of tracks) {
     if (t.lost || t.steps.length < 4) continue;
     const nx = t.x - t.x0, ny = t.y - t.y0;
     const len = Math.hypot(nx, ny);
     if (len < 1) continue;
     const m = t.steps.map(([dx, dy]) => (dx * nx + dy * ny) / len);
-    backSteps = Math.max(backSteps, m.filter((v) => v < -0.25).length);
+    const back = m.filter((v) => v < -0.25).length;
     let sum = 0;
     for (let i = 1; i < m.length - 1; i++) sum += (m[i + 1]! - 2 * m[i]! + m[i - 1]!) ** 2;
     const rms = Math.sqrt(sum / (m.length - 2));
     const mean = m.reduce((s, v) => s + Math.abs(v), 0) / m.length;
+    backSteps = Math.max(backSteps, back);
     jerk = Math.max(jerk, rms / mean);
+    perPoint.push({ back, jerk: rms / mean });
   }
-  return { backSteps, jerk };
+  return { backSteps, jerk, medianBackSteps: median(perPoint.map((p) => p.back)), medianJerk: median(perPoint.map((p) => p.jerk)) };
 }
