@@ -2,7 +2,8 @@
 // complete, against reelhouse (`reelhouse serve`, SQLite, in-process workers) and, in the same
 // run, against BullMQ on a throwaway local Redis doing the same no-op jobs.
 //
-//   npx node bench/queue.ts [--jobs 4000] [--clients 64] [--workers 16] [--sync normal|full] [--only reelhouse]
+//   npx node bench/queue.ts [--jobs 3000] [--clients 16] [--workers 8] [--sync normal|full] [--only reelhouse]
+//                           [--client undici|fetch]
 //
 // reelhouse's clients speak fal's protocol over HTTP: POST the submit, then follow the status
 // stream (SSE) to COMPLETED. BullMQ's add the job and await it through QueueEvents. Each server
@@ -13,13 +14,20 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Pool } from 'undici';
 import { freePort, reelhouse as reelhouseCli, spawnServer, stopProcess } from '../test/support/process.ts';
 import { tempDir } from '../test/support/server.ts';
 import { startRedis } from './support/redis.ts';
 
 const { values } = parseArgs({
-  options: { jobs: { type: 'string' }, clients: { type: 'string' }, workers: { type: 'string' }, sync: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    jobs: { type: 'string' }, clients: { type: 'string' }, workers: { type: 'string' }, sync: { type: 'string' }, only: { type: 'string' },
+    client: { type: 'string' },
+  },
 });
+// `fetch` is what most applications use; undici's own request API is what a lean client costs.
+const CLIENT = values.client ?? 'undici';
+if (CLIENT !== 'undici' && CLIENT !== 'fetch') throw new Error('--client must be undici or fetch');
 const SYNC = values.sync ?? 'normal';
 const JOBS = Number(values.jobs ?? 4000);
 const CLIENTS = Number(values.clients ?? 64);
@@ -82,13 +90,27 @@ async function benchReelhouse(): Promise<Run> {
     REELHOUSE_WORKERS: String(WORKERS), REELHOUSE_LOG_LEVEL: 'warn', REELHOUSE_SQLITE_SYNCHRONOUS: SYNC,
   });
   const headers = { authorization: `Key ${key}`, 'content-type': 'application/json' };
-  const job = async (): Promise<void> => {
+  const pool = new Pool(server.url, { connections: CLIENTS * 2 });
+  const viaFetch = async (): Promise<void> => {
     const res = await fetch(`${server.url}/queue/reelhouse/noop`, { method: 'POST', headers, body: '{}' });
     const { request_id } = (await res.json()) as { request_id: string };
     await waitCompleted(await fetch(`${server.url}/queue/reelhouse/noop/requests/${request_id}/status/stream`, { headers }));
   };
+  const viaUndici = async (): Promise<void> => {
+    const res = await pool.request({ path: '/queue/reelhouse/noop', method: 'POST', headers, body: '{}' });
+    const { request_id } = (await res.body.json()) as { request_id: string };
+    const stream = await pool.request({ path: `/queue/reelhouse/noop/requests/${request_id}/status/stream`, method: 'GET', headers });
+    let text = '';
+    for await (const chunk of stream.body) {
+      text += (chunk as Buffer).toString();
+      if (text.includes('"status":"COMPLETED"')) break; // leaving the loop closes the stream
+    }
+    if (!text.includes('"status":"COMPLETED"')) throw new Error(`stream ended without COMPLETED: ${text.slice(-200)}`);
+  };
+  const job = CLIENT === 'fetch' ? viaFetch : viaUndici;
   await drive(200, CLIENTS, job); // warm up
   const run = await drive(JOBS, CLIENTS, job);
+  await pool.close();
   await stopProcess(server.child);
   const db = new Database(path.join(dataDir, 'reelhouse.db'), { readonly: true });
   const startDelays = (db.prepare('SELECT started_at - created_at AS d FROM requests ORDER BY seq DESC LIMIT ?').all(JOBS) as { d: number }[]).map((r) => r.d);
@@ -138,7 +160,7 @@ function row(name: string, r: Run): string {
   return `| ${name} | ${(JOBS / r.seconds).toFixed(0)} | ${Math.round(r.clientCpu * 100)} % | ${pct(r.latencies, 50).toFixed(1)} | ${pct(r.latencies, 99).toFixed(1)} | ${pct(r.startDelays, 50).toFixed(1)} | ${pct(r.startDelays, 99).toFixed(1)} |`;
 }
 
-console.log(`${JOBS} no-op jobs, ${CLIENTS} concurrent clients, ${WORKERS} worker slots, SQLite synchronous=${SYNC}`);
+console.log(`${JOBS} no-op jobs, ${CLIENTS} concurrent clients (${CLIENT}), ${WORKERS} worker slots, SQLite synchronous=${SYNC}`);
 const rh = await benchReelhouse();
 const bq = values.only === 'reelhouse' ? null : await benchBullmq();
 console.log('| system | jobs/s | clients\' CPU | submit→COMPLETED p50 ms | p99 ms | submit→start p50 ms | p99 ms |');
