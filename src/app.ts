@@ -95,7 +95,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const server = buildServer({
     store, blobs, files, requests, publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes,
     sseKeepAliveMs: config.sseKeepAliveMs, logLevel: config.logLevel, ready: () => ready,
-    metrics: () => metrics.render(), metricsToken: config.metricsToken, endpoints,
+    metrics: () => metrics.render(), metricsToken: config.metricsToken, endpoints, corsOrigins: config.corsOrigins,
   });
 
   const housekeeper = new Housekeeper({

@@ -37,6 +37,8 @@ export interface Config {
   sseKeepAliveMs: number;
   /** SQLite durability: `normal` survives process crashes, `full` also power cuts (slower). */
   sqliteSynchronous: 'normal' | 'full';
+  /** Origins browsers may call the API from (CORS); `*` for any. */
+  corsOrigins: string[];
   /** Largest part of a multipart upload. */
   uploadPartLimitBytes: number;
   /** How long a file lives when no lifecycle header asked for a lifetime. */
@@ -126,6 +128,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     webhookBaseDelayMs: int('REELHOUSE_WEBHOOK_BASE_DELAY_MS', env.REELHOUSE_WEBHOOK_BASE_DELAY_MS, 7000, 1),
     webhookTimeoutMs: int('REELHOUSE_WEBHOOK_TIMEOUT_MS', env.REELHOUSE_WEBHOOK_TIMEOUT_MS, 15_000, 100),
     sseKeepAliveMs: int('REELHOUSE_SSE_KEEPALIVE_MS', env.REELHOUSE_SSE_KEEPALIVE_MS, 15_000, 100),
+    corsOrigins: (env.REELHOUSE_CORS_ORIGINS ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     sqliteSynchronous: oneOf('REELHOUSE_SQLITE_SYNCHRONOUS', env.REELHOUSE_SQLITE_SYNCHRONOUS, ['normal', 'full'] as const, 'normal'),
     // fal's client sends 10 MiB parts; S3 allows up to 5 GiB.
     uploadPartLimitBytes: int('REELHOUSE_UPLOAD_PART_LIMIT_MB', env.REELHOUSE_UPLOAD_PART_LIMIT_MB, 100, 1) * MiB,

@@ -9,6 +9,7 @@ import type { RequestService } from '../requests/service.ts';
 import type { Store } from '../store/store.ts';
 import { requireKey } from './auth.ts';
 import { docsRoutes } from './docs-routes.ts';
+import { corsHooks } from './cors.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { fileRoutes, storageRoutes } from './file-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
@@ -35,6 +36,8 @@ export interface ServerDeps {
   metricsToken?: string | null;
   /** The endpoints /openapi.json and /docs describe; absent: no such routes. */
   endpoints?: EndpointRegistry;
+  /** Origins browsers may call from; `*` for any. */
+  corsOrigins?: readonly string[];
 }
 
 function parseJson(body: string): unknown {
@@ -81,6 +84,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  corsHooks(app, deps.corsOrigins ?? ['*']);
 
   app.get('/healthz', async (_req, reply) =>
     deps.ready() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),

@@ -13,6 +13,8 @@ export function openSse(reply: FastifyReply, keepAliveMs: number, headers: Recor
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
+    // Headers set before the hijack (CORS) still belong on the response.
+    ...(reply.getHeaders() as Record<string, string>),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
