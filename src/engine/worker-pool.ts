@@ -7,8 +7,8 @@ import type { MorphField } from './morph.ts';
 import type { Source } from './source.ts';
 import type { ImageRole, TimelineInput } from './timeline.ts';
 
-/** What a render worker is given to render (structured-cloned). */
-export interface WorkerInit {
+/** The frames to render: the same for every worker of a job. */
+export interface RenderJob {
   timeline: TimelineInput;
   sources: Partial<Record<ImageRole, Source>>;
   morph?: MorphField;
@@ -16,6 +16,10 @@ export interface WorkerInit {
   height: number;
   frames: number;
   loop: boolean;
+}
+
+/** What a render worker is given to render (structured-cloned). */
+export interface WorkerInit extends RenderJob {
   /** This worker renders frames first, first + stride, … below end. */
   first: number;
   stride: number;
@@ -33,14 +37,7 @@ export interface WorkerReply {
   frame: Uint8Array;
 }
 
-export interface WorkerFramesOptions {
-  timeline: TimelineInput;
-  sources: Partial<Record<ImageRole, Source>>;
-  morph?: MorphField;
-  width: number;
-  height: number;
-  frames: number;
-  loop: boolean;
+export interface WorkerFramesOptions extends RenderJob {
   /** Frames each worker may have rendered ahead of the consumer. */
   ahead?: number;
   signal?: AbortSignal;
