@@ -22,8 +22,6 @@ export interface EncoderOptions {
   crf?: number;
   ffmpegPath?: string;
   signal?: AbortSignal;
-  /** Frames fully encoded so far, as ffmpeg reports them (a few times a second). */
-  onEncoded?: (frames: number) => void;
   /** Called once every frame has been handed to ffmpeg and it is flushing and muxing. */
   onFinalizing?: () => void;
 }
@@ -66,7 +64,6 @@ function ffmpegArgs(o: EncoderOptions, tmpPath: string): string[] {
   const format = o.pixelFormat ?? 'yuv420p';
   return [
     '-hide_banner', '-loglevel', 'error', '-nostats',
-    '-progress', 'pipe:1', '-stats_period', '0.25',
     '-f', 'rawvideo', '-pix_fmt', format, '-s', `${o.width}x${o.height}`, '-framerate', String(o.fps),
     '-i', 'pipe:0',
     // RGB → Y'CbCr with the BT.709 matrix into limited range. Without out_color_matrix swscale
@@ -137,7 +134,7 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, opts: Encod
   stop.catch(() => undefined); // observed through the races below
   // EPIPE when ffmpeg dies mid-write; the 'close' handler above reports the real cause.
   child.stdin?.on('error', () => undefined);
-  watchProgress(child, opts.onEncoded);
+  child.stdout?.resume(); // ffmpeg writes nothing there; never let a pipe fill
 
   let count = 0;
   try {
@@ -164,20 +161,4 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, opts: Encod
     await rm(tmpPath, { force: true });
     throw err;
   }
-}
-
-// ffmpeg's -progress output is key=value lines; `frame=` counts frames through the encoder.
-function watchProgress(child: ChildProcess, onEncoded: ((frames: number) => void) | undefined): void {
-  if (!child.stdout) return;
-  child.stdout.setEncoding('utf8');
-  let pending = '';
-  child.stdout.on('data', (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const m = /^frame=(\d+)/.exec(line);
-      if (m && onEncoded) onEncoded(Number(m[1]));
-    }
-  });
 }

@@ -128,7 +128,12 @@ export async function renderImageToVideo(opts: RenderImageToVideoOptions): Promi
     const rendered = pool
       ? pool.frames({ timeline: plan, sources, width, height, frames, loop, signal, ...extra })
       : renderFrames({ timeline, sources, width, height, frames, loop, signal, ...extra });
-    yield* opts.onFrame ? tap(rendered, opts.onFrame) : rendered;
+    // Progress follows the frames handed to the encoder. ffmpeg's own count arrives only every
+    // 0.25 s, so a short job would jump from the start to the end with nothing between.
+    yield* tap(rendered, (frame, i) => {
+      opts.onFrame?.(frame, i);
+      progress(DECODE_SHARE + (encodeShare * (i + 1)) / frames, stage);
+    });
   }
   try {
     const { bytes } = await encodeVideo(frameSource(), {
@@ -140,7 +145,6 @@ export async function renderImageToVideo(opts: RenderImageToVideoOptions): Promi
       crf: opts.crf,
       ffmpegPath: opts.ffmpegPath,
       signal,
-      onEncoded: (n) => progress(DECODE_SHARE + (encodeShare * Math.min(n, frames)) / frames, stage),
       onFinalizing: () => {
         log(`finalize: all frames rendered in ${ms(t0)}, flushing the encoder`);
         stage = 'finalize';
