@@ -4,7 +4,7 @@
 // the advisory lock migrates, the others wait for it and then find nothing left to do.
 import path from 'node:path';
 import type pg from 'pg';
-import { readMigrations, type Migration } from '../sqlite/migrate.ts';
+import { pendingMigrations, readMigrations, type Migration } from '../sqlite/migrate.ts';
 import { rows, type Query } from './db.ts';
 
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
@@ -38,14 +38,8 @@ export async function migrate(pool: pg.Pool, now: number, migrations = readPostg
     try {
       await lock.query(CREATE_LEDGER);
       const applied = new Set((await rows<{ version: number }>(lock, APPLIED)).map((r) => r.version));
-      const newest = Math.max(0, ...applied);
-      const known = Math.max(0, ...migrations.map((m) => m.version));
-      if (newest > known) {
-        throw new Error(`the database is at schema version ${newest}, newer than this reelhouse knows (${known}); upgrade reelhouse`);
-      }
       const done: number[] = [];
-      for (const m of migrations) {
-        if (applied.has(m.version)) continue;
+      for (const m of pendingMigrations(applied, migrations)) {
         // On the lock's own connection, so a pool of one cannot wait on itself.
         await lock.query('BEGIN');
         try {
