@@ -4,6 +4,9 @@
 // survives the input being purged after the retention period.
 import type { Endpoint } from './registry.ts';
 
+/** Ray 2 Flash's base: $0.20 per 5 s video at 540p against Ray 2's $0.50 (fal's model pages). */
+export const FLASH_BASE = 0.4;
+
 const RESOLUTION_FACTOR: Record<string, number> = { '540p': 1, '720p': 2, '1080p': 4 };
 const DURATION_FACTOR: Record<string, number> = { '5s': 1, '9s': 2 };
 

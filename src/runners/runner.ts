@@ -1,5 +1,6 @@
 // The runner contract: what sits behind an endpoint and turns a validated input into output.
 // The built-in `motion` runner renders on the CPU; upstream and external runners come later.
+import type { Quality } from '../endpoints/registry.ts';
 import type { LogLevel } from '../store/records.ts';
 
 /** A file a runner produced; the worker stores it and puts a fal `File` in its place. */
@@ -24,6 +25,8 @@ export interface InputFile {
 export interface RunContext {
   requestId: string;
   endpointId: string;
+  /** `draft` (the flash endpoints): trade picture quality for speed, e.g. a faster encoder preset. */
+  quality: Quality;
   /** Resolved file fields of the input, by field name. */
   files: Readonly<Record<string, InputFile>>;
   /** A directory of the runner's own, removed after the run. */

@@ -6,7 +6,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobStore } from '../blobs/blobs.ts';
 import type { FileService } from '../blobs/files.ts';
-import type { EndpointRegistry } from '../endpoints/registry.ts';
+import { runnerOf, type EndpointRegistry } from '../endpoints/registry.ts';
 import { ValidationError } from '../errors.ts';
 import type { RequestEvents } from '../requests/events.ts';
 import { cancelledOutcome, inputFailure, runnerFailure } from '../requests/failures.ts';
@@ -151,14 +151,14 @@ export class Worker {
 
     let scratch = false;
     try {
+      const input = request.input as Record<string, unknown>;
       const endpoint = this.#d.endpoints.get(request.endpointId);
-      const runner = endpoint && this.#d.runners.get(endpoint.runner);
+      const runner = endpoint && this.#d.runners.get(runnerOf(endpoint, input));
       if (!endpoint || !runner) throw new Error(`no runner for endpoint ${request.endpointId}`);
       // A scratch folder costs two file-system calls per request: only for those that use one.
       scratch = runner.usesScratch !== false || endpoint.fileFields.length > 0;
       if (scratch) await fsp.mkdir(dir, { recursive: true });
       appendLog(`Attempt ${request.attempts} started on ${this.#d.workerId}`);
-      const input = request.input as Record<string, unknown>;
       const files = await resolveFileInputs(endpoint, input, this.#d, dir, ac.signal);
       ac.signal.throwIfAborted();
       const progress = new ProgressReporter({
@@ -168,6 +168,7 @@ export class Worker {
       const ctx: RunContext = {
         requestId: request.id,
         endpointId: request.endpointId,
+        quality: endpoint.quality ?? 'standard',
         files,
         tmpDir: dir,
         signal: ac.signal,
