@@ -75,7 +75,7 @@ function ffmpegArgs(o: EncoderOptions, tmpPath: string): string[] {
 }
 
 /** The signal's reason when it is an Error (AbortSignal.abort() gives a DOMException AbortError). */
-function abortReason(signal: AbortSignal | undefined): Error {
+export function abortReason(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;
   if (reason instanceof Error) return reason;
   const message = typeof reason === 'string' ? reason : 'The operation was aborted';
@@ -83,7 +83,7 @@ function abortReason(signal: AbortSignal | undefined): Error {
 }
 
 /** Resolves when the child has exited (or failed to start); never rejects. */
-function exitOf(child: ChildProcess): Promise<void> {
+export function exitOf(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('close', () => resolve());
@@ -91,7 +91,7 @@ function exitOf(child: ChildProcess): Promise<void> {
   });
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+export async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   child.stdin?.destroy();
   child.kill('SIGTERM');
