@@ -47,9 +47,9 @@ export async function* decodeVideo(file: string, opts: DecodeOptions): AsyncGene
   const child = spawnTool(binary, decodeArgs(file, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderrTail = captureTail(child.stderr);
   const exited = exitOf(child);
-  let spawnFailure: Error | null = null;
+  const spawnFailure: { error?: Error } = {};
   child.once('error', (err) => {
-    spawnFailure = spawnError(binary, err);
+    spawnFailure.error = spawnError(binary, err);
   });
   const onAbort = (): void => {
     child.stdout?.destroy(abortReason(signal));
@@ -76,7 +76,7 @@ export async function* decodeVideo(file: string, opts: DecodeOptions): AsyncGene
       }
     }
     await exited;
-    if (spawnFailure) throw spawnFailure;
+    if (spawnFailure.error) throw spawnFailure.error;
     signal?.throwIfAborted();
     if (child.exitCode !== 0) throw new FfmpegError('ffmpeg (decode)', child.exitCode, stderrTail());
   } finally {
