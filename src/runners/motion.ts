@@ -3,6 +3,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Ray2ImageToVideoInput } from '../endpoints/ray2-schemas.ts';
+import { DRAFT_PRESET } from '../engine/encoder.ts';
 import { renderImageToVideo } from '../engine/render.ts';
 import { videoSize } from '../engine/sizes.ts';
 import { cameraWords } from '../engine/vocabulary.ts';
@@ -76,7 +77,7 @@ export class MotionRunner implements Runner {
         ctx.preview(yuvToRgbPreview(frame, width, height));
       },
       ffmpegPath: this.#opts.ffmpegPath,
-      ...(this.#opts.preset ? { preset: this.#opts.preset } : {}),
+      ...(ctx.quality === 'draft' ? { preset: DRAFT_PRESET } : this.#opts.preset ? { preset: this.#opts.preset } : {}),
     });
     ctx.log(`Rendered in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     return { video: new OutputFile(outPath, 'video/mp4', 'output.mp4') };
