@@ -12,7 +12,9 @@ import { docsRoutes } from './docs-routes.ts';
 import { corsHooks } from './cors.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { fileRoutes, storageRoutes } from './file-routes.ts';
+import { historyRoutes } from './history-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
+import { playgroundRoutes } from './playground-routes.ts';
 import { proxyRoutes, rewriteProxyUrl } from './proxy.ts';
 import { publicRoutes } from './public-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
@@ -91,6 +93,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   );
   metricsRoutes(app, deps);
   if (deps.endpoints) docsRoutes(app, deps.endpoints, deps.publicUrl);
+  if (deps.endpoints) playgroundRoutes(app, deps.endpoints, deps.publicUrl);
   fileRoutes(app, deps.files, deps.blobs);
   proxyRoutes(app);
   publicRoutes(app, deps.store, deps.blobs);
@@ -101,6 +104,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     runRoutes(api, deps.requests, deps.sseKeepAliveMs);
     storageRoutes(api, deps.files);
     usageRoutes(api, deps.store);
+    historyRoutes(api, deps.store, deps.publicUrl);
   });
   return app;
 }
