@@ -24,7 +24,7 @@ function thumbnail(e) {
   if (video) return h('video.thumb', { src: `${video}#t=0.1`, muted: true, preload: 'metadata', playsInline: true, attrs: { 'aria-hidden': 'true' } });
   const image = Object.entries(e.input ?? {}).find(([k, v]) => /image/.test(k) && typeof v === 'string' && /^(https?:|data:image)/.test(v))?.[1];
   if (typeof image === 'string') return h('img.thumb', { src: image, alt: '', loading: 'lazy' });
-  return h('div.thumb.blank', icon(e.endpoint_id.includes('video') ? 'video' : 'spark', 20));
+  return h('div.thumb.blank', icon(e.endpoint_id.includes('video') ? 'video' : 'code', 20));
 }
 
 export class HistoryView {
@@ -75,7 +75,7 @@ export class HistoryView {
     const pct = e.progress ? ` ${Math.round(e.progress.fraction * 100)} %` : '';
     const open = () => this.hooks.onOpen(e);
     return h('li.history-item', {
-      dataset: { id: e.request_id, state: e.state }, tabIndex: 0, class: `history-item${e.request_id === this.selected ? ' selected' : ''}`,
+      dataset: { id: e.request_id, state: e.state, endpoint: e.endpoint_id }, tabIndex: 0, class: `history-item${e.request_id === this.selected ? ' selected' : ''}`,
       onclick: open, onkeydown: (/** @type {KeyboardEvent} */ ev) => { if (ev.key === 'Enter') open(); },
     },
     thumbnail(e),

@@ -132,7 +132,8 @@ export class RunView {
     } else if (s.status === 'IN_PROGRESS') {
       ui.chip.className = 'chip running';
       ui.chip.textContent = 'Running';
-      ui.stage.textContent = s.progress?.stage ?? 'Starting';
+      const stage = s.progress?.stage ?? 'starting';
+      ui.stage.textContent = stage.charAt(0).toUpperCase() + stage.slice(1);
       ui.eta.textContent = s.progress?.eta_seconds != null ? `about ${seconds(s.progress.eta_seconds)} left` : '';
       if (s.progress) this.#setProgress(ui, s.progress.fraction);
       const src = s.progress?.preview_url;

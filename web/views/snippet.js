@@ -20,7 +20,7 @@ export function jsLiteral(v, indent = '') {
 export function clientSnippet(endpointId, input, baseUrl) {
   return `import { fal } from "@fal-ai/client";
 
-// FAL_KEY holds a reelhouse key (key_id:key_secret); every call goes to this server.
+// FAL_KEY: a key of this server (key_id:key_secret)
 fal.config({
   credentials: process.env.FAL_KEY,
   proxyUrl: { url: ${JSON.stringify(`${baseUrl}/api/fal/proxy`)}, when: "always" },
