@@ -15,6 +15,7 @@ import { api, startTestServer, tempDir, type TestServer } from './support/server
 const ROOT = path.join(import.meta.dirname, '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'playground');
 const I2V = 'fal-ai/luma-dream-machine/ray-2/image-to-video';
+const REFRAME = 'fal-ai/luma-dream-machine/ray-2/reframe';
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -91,10 +92,14 @@ describe('playground', () => {
     assert.equal(await page.locator(`${field('resolution')} select option:checked`).textContent(), '540p');
     assert.equal(await page.locator(`${field('loop')} input[role="switch"]`).count(), 1);
     assert.equal(await page.locator(`${field('image_url')} .dropzone`).count(), 1);
-    await chooseEndpoint('reelhouse/noop');
-    const sleep = page.locator(`${field('sleep_ms')} input[type="number"]`);
-    assert.equal(await sleep.getAttribute('min'), '0');
-    assert.equal(await sleep.getAttribute('max'), '600000');
+    await chooseEndpoint(REFRAME);
+    const x = page.locator(`${field('grid_position_x')} input[type="number"]`);
+    assert.equal(await x.getAttribute('min'), '0');
+    assert.equal(await x.getAttribute('max'), '100000');
+    assert.equal(await x.getAttribute('step'), '1');
+    assert.equal(await page.locator(`${field('video_url')} input[type="file"]`).getAttribute('accept'), 'video/*');
+    assert.equal(await page.locator(`${field('aspect_ratio')} select option:checked`).textContent(), 'Choose…');
+    await browser.screenshot('02-reframe-form');
   });
 
   test('a bad input shows the server\'s error at its field', async () => {
@@ -104,12 +109,20 @@ describe('playground', () => {
     await page.waitForSelector(`${field('sleep_ms')}.invalid .field-error span`);
     assert.match(await page.textContent(`${field('sleep_ms')} .field-error`) ?? '', />=\s*0|too small/i);
 
-    await chooseEndpoint(I2V);
-    await page.fill(`${field('prompt')} textarea`, 'slow push in');
+    await chooseEndpoint(REFRAME);
+    await page.fill(`${field('grid_position_x')} input`, '100001');
     await page.click('button.primary:has-text("Run")');
-    await page.waitForSelector(`${field('image_url')}.invalid .field-error span`);
-    assert.match(await page.textContent(`${field('image_url')} .field-error`) ?? '', /image_url or end_image_url is required/);
+    await page.waitForSelector(`${field('grid_position_x')}.invalid .field-error span`);
+    assert.match(await page.textContent(`${field('grid_position_x')} .field-error`) ?? '', /<=\s*100000|too big/i);
+    for (const name of ['video_url', 'aspect_ratio']) {
+      assert.notEqual(await page.textContent(`${field(name)}.invalid .field-error`) ?? '', '', `${name} is asked for`);
+    }
     await browser.screenshot('02-field-error');
+
+    await chooseEndpoint(I2V);
+    await page.click('button.primary:has-text("Run")');
+    await page.waitForSelector(`${field('prompt')}.invalid .field-error span`);
+    assert.equal(await page.locator('.run-panel .chip').count(), 0, 'nothing was submitted');
   });
 
   test('uploads an image by drag and drop, runs image-to-video live to 100 %, and the video plays', async () => {

@@ -1,7 +1,7 @@
 // The playground: pick an endpoint, fill its generated form, run it and watch it; the history of
 // this key's requests beside it, and the same inputs as code in the API tab.
 import { Api, ApiError, loadEndpoints } from './lib/api.js';
-import { h, replace, shortId } from './lib/dom.js';
+import { h, replace } from './lib/dom.js';
 import { icon } from './lib/icons.js';
 import { askForKey, forgetKey, storedKey } from './lib/key.js';
 import { fieldsOf } from './lib/schema.js';
@@ -32,7 +32,10 @@ async function main() {
   };
 
   const run = new RunView(api, { onSettled: () => void history.refresh() });
-  const history = new HistoryView(api, { onOpen: (e) => void openEntry(e) });
+  const history = new HistoryView(api, {
+    onOpen: (e) => void openEntry(e),
+    titleOf: (id) => endpoints.find((e) => e.id === id)?.title ?? id,
+  });
   const snippets = new SnippetView(publicUrl);
 
   /** Enough of the key's id to tell keys apart; never the secret. @param {string} key */
@@ -93,18 +96,31 @@ async function main() {
     idLine.textContent = endpoint.id;
     replace(formHost, form.element);
     formAlert.hidden = true;
-    for (const a of nav.children) a.classList.toggle('active', a instanceof HTMLElement && a.dataset.id === endpoint.id);
+    for (const a of nav.querySelectorAll('.endpoint-link')) a.classList.toggle('active', a instanceof HTMLElement && a.dataset.id === endpoint.id);
     if (location.hash.slice(1) !== endpoint.id) history.select(null);
     window.history.replaceState(null, '', `#${endpoint.id}`);
     document.title = `${endpoint.title} · reelhouse playground`;
     selectTab('input');
   };
 
-  replace(nav, endpoints.map((e) => h('a.endpoint-link', { href: `#${e.id}`, dataset: { id: e.id }, onclick: (/** @type {Event} */ ev) => {
-    ev.preventDefault();
-    selectEndpoint(e);
-    run.idle();
-  } }, h('span.endpoint-title', e.title), h('span.endpoint-sub', shortId(e.id)))));
+  // `Luma Ray 2 (Image to Video)` lists as `Image to Video` under `Luma Ray 2`: a family's endpoints stay together.
+  /** @type {Map<string, HTMLElement>} */
+  const groups = new Map();
+  replace(nav);
+  for (const e of endpoints) {
+    const [, family = e.title, task = e.title] = /^(.*?) \((.*)\)$/.exec(e.title) ?? [];
+    let group = groups.get(family);
+    if (!group) {
+      group = h('div.endpoint-group', h('h3', family));
+      groups.set(family, group);
+      nav.append(group);
+    }
+    group.append(h('a.endpoint-link', { href: `#${e.id}`, dataset: { id: e.id }, title: e.id, onclick: (/** @type {Event} */ ev) => {
+      ev.preventDefault();
+      selectEndpoint(e);
+      run.idle();
+    } }, h('span.endpoint-title', task)));
+  }
 
   /** @param {import('./lib/api.js').HistoryEntry} entry */
   const openEntry = async (entry) => {

@@ -38,6 +38,8 @@ export async function launchBrowser(artifactDir: string, viewport = { width: 144
     context, page, errors,
     screenshot: async (name) => {
       const file = path.join(artifactDir, `${name}.png`);
+      // From the top: a full-page capture of a scrolled page draws sticky headers mid-page.
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
       await page.screenshot({ path: file, fullPage: true });
       return file;
     },

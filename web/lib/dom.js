@@ -67,12 +67,6 @@ export function ago(iso) {
   return new Date(iso).toLocaleDateString();
 }
 
-/** `fal-ai/luma-dream-machine/ray-2/image-to-video` → `ray-2/image-to-video`. @param {string} id */
-export function shortId(id) {
-  const parts = id.split('/');
-  return parts.length > 2 ? parts.slice(2).join('/') : id;
-}
-
 /** Copies text and briefly says so on the button. @param {HTMLButtonElement} button @param {string} text */
 export async function copyFrom(button, text) {
   const label = button.textContent;

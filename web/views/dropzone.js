@@ -8,6 +8,9 @@ import { icon } from '../lib/icons.js';
  *   busy: () => boolean }} FileInput
  */
 
+/** @type {Record<string, string>} */
+const ARTICLE = { image: 'an image', video: 'a video', audio: 'an audio file' };
+
 /** @param {number} n */
 const size = (n) => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
 
@@ -44,7 +47,7 @@ export function dropzone(field, upload, onChange) {
     zone.classList.remove('has-file');
     replace(zone,
       h('div.drop-icon', icon(kind === 'video' ? 'video' : kind === 'image' ? 'image' : 'upload', 28)),
-      h('div.drop-text', h('strong', `Drop ${kind === 'file' ? 'a file' : `an ${kind}`} here`), h('span', ' or click to choose')),
+      h('div.drop-text', h('strong', `Drop ${ARTICLE[kind] ?? 'a file'} here`), h('span', ' or click to choose')),
     );
   }
 

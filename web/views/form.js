@@ -21,8 +21,9 @@ function plainControl(f, id, onChange) {
     return { input, control: { read: () => ({ value: box.checked }), write: (v) => { box.checked = v === true; } } };
   }
   if (f.kind === 'enum') {
+    // No default: nothing is chosen until the user chooses (a required one is then asked for by the server).
     const select = h('select', { id, onchange: onChange },
-      f.required || f.default !== undefined ? null : h('option', { value: '' }, '—'),
+      f.default !== undefined ? null : h('option', { value: '' }, f.required ? 'Choose…' : '—'),
       f.options.map((o, i) => h('option', { value: String(i) }, String(o))));
     return {
       input: select,

@@ -1,6 +1,6 @@
 // The key's own requests, newest first: status, a thumbnail, reopen, and cancel for those still
 // queued or running. Refreshed after each run, and every few seconds while any is unfinished.
-import { ago, h, replace, shortId } from '../lib/dom.js';
+import { ago, h, replace } from '../lib/dom.js';
 import { icon } from '../lib/icons.js';
 
 /**
@@ -28,7 +28,7 @@ function thumbnail(e) {
 }
 
 export class HistoryView {
-  /** @param {Api} api @param {{ onOpen: (e: HistoryEntry) => void }} hooks */
+  /** @param {Api} api @param {{ onOpen: (e: HistoryEntry) => void, titleOf: (endpointId: string) => string }} hooks */
   constructor(api, hooks) {
     this.api = api;
     this.hooks = hooks;
@@ -80,7 +80,7 @@ export class HistoryView {
     },
     thumbnail(e),
     h('div.history-text',
-      h('span.history-title', shortId(e.endpoint_id)),
+      h('span.history-title', { title: e.endpoint_id }, this.hooks.titleOf(e.endpoint_id)),
       h('span.history-meta', h('span', { class: `chip tiny ${e.state}` }, `${LABELS[e.state] ?? e.state}${pct}`), ' ', ago(e.created_at))),
     cancel);
   }
