@@ -123,6 +123,17 @@ describe('playground', () => {
     await page.click('button.primary:has-text("Run")');
     await page.waitForSelector(`${field('prompt')}.invalid .field-error span`);
     assert.equal(await page.locator('.run-panel .chip').count(), 0, 'nothing was submitted');
+
+    // An upload that is no image: found out by the server, shown at the field it was dropped on.
+    await dropFile(`${field('image_url')} .dropzone`, Buffer.from('not a picture\n'), 'notes.txt', 'text/plain');
+    await page.waitForSelector(`${field('image_url')} .dropzone.has-file`);
+    await page.fill(`${field('prompt')} textarea`, 'a lake');
+    await page.click('button.primary:has-text("Run")');
+    await page.waitForSelector(`${field('image_url')}.invalid .field-error span`);
+    const said = await page.textContent(`${field('image_url')} .field-error`) ?? '';
+    assert.ok(said.length > 0);
+    await browser.screenshot('02-upload-error');
+    await page.click(`${field('image_url')} button[aria-label^="Remove"]`);
   });
 
   test('uploads an image by drag and drop, runs image-to-video live to 100 %, and the video plays', async () => {

@@ -31,7 +31,12 @@ async function main() {
     }
   };
 
-  const run = new RunView(api, { onSettled: () => void history.refresh() });
+  const run = new RunView(api, {
+    onSettled: () => void history.refresh(),
+    onFieldErrors: (endpointId, errors) => {
+      if (current && (endpointId === null || endpointId === current.endpoint.id)) current.form.showErrors(errors);
+    },
+  });
   const history = new HistoryView(api, {
     onOpen: (e) => void openEntry(e),
     titleOf: (id) => endpoints.find((e) => e.id === id)?.title ?? id,
@@ -146,7 +151,7 @@ async function main() {
       const submitted = await withKey(() => api.submit(endpoint.id, input));
       history.select(submitted.request_id);
       void history.refresh();
-      void run.follow(submitted);
+      void run.follow({ ...submitted, endpoint_id: endpoint.id });
     } catch (err) {
       const unplaced = err instanceof ApiError ? form.showErrors(err.fieldErrors) : [];
       if (!(err instanceof ApiError) || !err.fieldErrors.length || unplaced.length) {

@@ -31,9 +31,12 @@ export function dropzone(field, upload, onChange) {
 
   /** @param {string} src @param {string} caption */
   function showPreview(src, caption) {
+    const fallback = () => h('div.preview.file-icon', icon('file', 40));
     const media = kind === 'video'
       ? h('video.preview', { src, muted: true, playsInline: true, preload: 'metadata' })
-      : kind === 'image' ? h('img.preview', { src, alt: caption }) : h('div.preview.file-icon', icon('file', 40));
+      : kind === 'image' ? h('img.preview', { src, alt: caption }) : fallback();
+    // Not a picture this browser can show (the server will say what it thinks of it): an icon instead.
+    media.addEventListener('error', () => media.replaceWith(fallback()));
     const remove = h('button.icon-button', { type: 'button', title: 'Remove', attrs: { 'aria-label': `Remove ${field.label}` }, onclick: (/** @type {Event} */ e) => {
       e.stopPropagation();
       setValue('');

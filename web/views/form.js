@@ -152,7 +152,7 @@ export function endpointForm(fields, upload, onChange) {
         target.row.classList.add('invalid');
         target.error.append(h('span', rest.length ? `${rest.join('.')}: ${e.msg}` : e.msg));
       }
-      element.querySelector('.field.invalid')?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      element.querySelector('.field.invalid')?.scrollIntoView({ block: 'nearest' });
       return unplaced;
     },
   };

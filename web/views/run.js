@@ -64,7 +64,10 @@ function skeleton(root, req, onCancel) {
 /** @typedef {ReturnType<typeof skeleton>} Ui */
 
 export class RunView {
-  /** @param {Api} api @param {{ onSettled: () => void }} hooks */
+  /**
+   * @param {Api} api
+   * @param {{ onSettled: () => void, onFieldErrors: (endpointId: string | null, errors: import('../lib/api.js').FieldError[]) => void }} hooks
+   */
   constructor(api, hooks) {
     this.api = api;
     this.hooks = hooks;
@@ -82,7 +85,7 @@ export class RunView {
 
   /**
    * Follows a request to its end. Listens to the status stream; if that breaks, polls.
-   * @param {Submitted} req
+   * @param {Submitted & { endpoint_id?: string }} req
    */
   async follow(req) {
     this.following?.abort();
@@ -151,7 +154,7 @@ export class RunView {
     ui.logs.scrollTop = ui.logs.scrollHeight;
   }
 
-  /** @param {Ui} ui @param {Submitted} req @param {StatusBody | null} last */
+  /** @param {Ui} ui @param {Submitted & { endpoint_id?: string }} req @param {StatusBody | null} last */
   async #finish(ui, req, last) {
     ui.cancel.remove();
     ui.eta.textContent = '';
@@ -168,6 +171,8 @@ export class RunView {
       if (!(err instanceof ApiError)) throw err;
       const cancelled = err.status === 499 || last?.error_type === 'client_cancelled';
       this.#fail(ui, err.message, cancelled ? 'cancelled' : 'failed');
+      // Input the runner could not use (a 422 naming fields) is shown at those fields too.
+      if (err.fieldErrors.length) this.hooks.onFieldErrors(req.endpoint_id ?? null, err.fieldErrors);
     }
   }
 
