@@ -8,6 +8,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
+import { historyEntry } from '../src/http/history-routes.ts';
+import type { RequestRecord } from '../src/store/records.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { makeTestImage } from './support/media.ts';
 import { api, startTestServer, tempDir, type TestServer } from './support/server.ts';
@@ -256,4 +258,27 @@ describe('playground', () => {
     const errors = browser.errors.filter((e) => !/^Failed to load resource/.test(e));
     assert.deepEqual(errors, []);
   });
+});
+
+test('a history entry leaves out long input strings and shows output only for a success', () => {
+  const base: RequestRecord = {
+    id: 'r1', endpointId: I2V, app: 'fal-ai/luma-dream-machine', owner: 'u', priority: 'normal',
+    input: { prompt: 'a lake', image_url: `data:image/png;base64,${'A'.repeat(5000)}` }, webhookUrl: null, maxAttempts: 3,
+    createdAt: Date.UTC(2025, 0, 1), deadlineAt: null, idempotencyKey: null, outputLifetimeMs: null, units: 1,
+    state: 'succeeded', attempts: 1, leaseOwner: null, leaseExpiresAt: null, cancelRequested: false,
+    result: { video: { url: 'http://h/files/t/out.mp4' } }, failure: null, startedAt: Date.UTC(2025, 0, 1, 0, 0, 1),
+    finishedAt: Date.UTC(2025, 0, 1, 0, 0, 3), progress: null, previewToken: null, webhookState: null, webhookAttempts: 0, purgedAt: null,
+  };
+  const e = historyEntry('http://h', base);
+  assert.deepEqual(e.input, { prompt: 'a lake' });
+  assert.deepEqual(e.elided, ['image_url']);
+  assert.deepEqual(e.result, { video: { url: 'http://h/files/t/out.mp4' } });
+  assert.equal(e.status, 'COMPLETED');
+  assert.equal(e.status_url, 'http://h/queue/fal-ai/luma-dream-machine/requests/r1/status');
+  const failed = historyEntry('http://h', { ...base, state: 'failed', result: null, failure: { status: 500, detail: 'boom', errorType: 'runner_server_error' } });
+  assert.equal(failed.result, null);
+  assert.equal(failed.error, 'boom');
+  const purged = historyEntry('http://h', { ...base, purgedAt: Date.UTC(2025, 1, 1) });
+  assert.equal(purged.input, null);
+  assert.equal(purged.result, null);
 });
