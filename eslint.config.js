@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'reelhouse-data/**', 'tmp/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'reelhouse-data/**', 'tmp/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
