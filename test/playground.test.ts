@@ -253,8 +253,17 @@ describe('playground', () => {
     await page.setViewportSize({ width: 1440, height: 960 });
   });
 
+  test('asks again when the kept key has been revoked', async () => {
+    await server.app.store.keys.revoke(server.key.split(':')[0]!, Date.now());
+    await page.reload();
+    await page.waitForSelector('dialog.key-dialog[open]:has-text("no longer works")');
+    await page.fill('#key-input', await server.newKey());
+    await page.click('dialog button.primary');
+    await page.waitForSelector('.history-list .empty', { state: 'attached' });
+  });
+
   test('logged no script error', () => {
-    // Failed loads are the 401 of the wrong key and the 499 of the cancelled request: expected.
+    // Failed loads are the 401s of the wrong and revoked keys and the 499 of the cancelled request: expected.
     const errors = browser.errors.filter((e) => !/^Failed to load resource/.test(e));
     assert.deepEqual(errors, []);
   });

@@ -16,6 +16,12 @@ const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 
 async function main() {
   const api = new Api(storedKey() ?? (await askForKey()));
+  // A kept key may have been revoked since: ask again rather than show a page that cannot work.
+  await api.history(1).catch(async (err) => {
+    if (!(err instanceof ApiError && err.status === 401)) throw err;
+    forgetKey();
+    api.key = await askForKey('The key kept in this browser no longer works here. Enter another one.');
+  });
   const { public_url: publicUrl, endpoints } = await loadEndpoints();
 
   /** A key that stopped working is asked for again, once, and the action retried. @template T @param {() => Promise<T>} fn */
@@ -59,7 +65,7 @@ async function main() {
   const formHost = h('div.tab-panel', { id: 'panel-input', attrs: { role: 'tabpanel' } });
   const apiHost = h('div.tab-panel', { id: 'panel-api', attrs: { role: 'tabpanel' }, hidden: true }, snippets.element);
   const formAlert = h('div.alert', { hidden: true, attrs: { role: 'alert' } });
-  const runButton = h('button.primary', { type: 'button' }, icon('play', 16), 'Run');
+  const runButton = h('button.primary', { type: 'button', title: 'Run (Ctrl+Enter)' }, icon('play', 16), 'Run');
   const resetButton = h('button.secondary', { type: 'button' }, 'Reset');
   const tabs = h('div.tabs', { attrs: { role: 'tablist' } });
 
@@ -162,6 +168,10 @@ async function main() {
       runButton.disabled = false;
     }
   };
+  // Ctrl+Enter (⌘+Enter) runs from anywhere in the form.
+  formHost.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void runNow(); }
+  });
   resetButton.addEventListener('click', () => { current?.form.reset(); current?.form.clearErrors(); showApi(); });
 
   const first = endpoints.find((e) => e.id === decodeURIComponent(location.hash.slice(1))) ?? endpoints[0];

@@ -11,6 +11,16 @@ import { icon } from '../lib/icons.js';
 /** @type {Record<string, string>} */
 const ARTICLE = { image: 'an image', video: 'a video', audio: 'an audio file' };
 
+/** The last path segment of a URL, for a caption. @param {string} url */
+function fileNameOf(url) {
+  const last = url.split('?')[0]?.split('/').pop() || url;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
 /** @param {number} n */
 const size = (n) => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
 
@@ -28,6 +38,10 @@ export function dropzone(field, upload, onChange) {
   const urlInput = h('input.url-input', { type: 'url', placeholder: 'or paste a URL', attrs: { 'aria-label': `${field.label} URL` } });
   const zone = h('div.dropzone', { tabIndex: 0, attrs: { role: 'button', 'aria-label': `Upload ${field.label}` }, dataset: { field: field.name } });
   const element = h('div.file-field', zone, urlInput);
+
+  /** @type {string | null} the object URL of the dropped file's preview, released when replaced */
+  let local = null;
+  const release = () => { if (local) URL.revokeObjectURL(local); local = null; };
 
   /** @param {string} src @param {string} caption */
   function showPreview(src, caption) {
@@ -56,9 +70,10 @@ export function dropzone(field, upload, onChange) {
 
   /** @param {string} next */
   function setValue(next) {
+    release();
     url = next;
     urlInput.value = next.startsWith('data:') ? '' : next;
-    if (next) showPreview(next, next.startsWith('data:') ? 'inline data' : decodeURIComponent(next.split('/').pop()?.split('?')[0] ?? next));
+    if (next) showPreview(next, next.startsWith('data:') ? 'inline data' : fileNameOf(next));
     else showEmpty();
   }
 
@@ -72,8 +87,12 @@ export function dropzone(field, upload, onChange) {
       const fileUrl = await upload(file, (f) => { bar.style.width = `${Math.round(f * 100)}%`; });
       url = fileUrl;
       urlInput.value = fileUrl;
-      showPreview(URL.createObjectURL(file), `${file.name} · ${size(file.size)}`);
+      release();
+      local = URL.createObjectURL(file);
+      showPreview(local, `${file.name} · ${size(file.size)}`);
     } catch (err) {
+      url = '';
+      urlInput.value = '';
       showEmpty();
       zone.append(h('p.field-error', `Upload failed: ${err instanceof Error ? err.message : String(err)}`));
     } finally {
