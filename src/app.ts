@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { FsBlobStore } from './blobs/fs-blobs.ts';
-import { fileService, fileSweeper, inputPolicy } from './blobs/setup.ts';
+import { fileService, fileSweeper, inputPolicy, openBlobStore } from './blobs/setup.ts';
 import type { FileSweeper } from './blobs/sweeper.ts';
 import type { Config } from './config.ts';
 import { checkFfmpeg } from './engine/ffmpeg.ts';
@@ -75,12 +74,16 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   if (config.workers > 0) await checkFfmpeg(config.ffmpegPath);
 
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const rawStore = await openStore(config);
+  const blobStore = await openBlobStore(config);
+  const rawStore = await openStore(config).catch((err: unknown) => {
+    blobStore.close();
+    throw err;
+  });
   const metrics = new ReelhouseMetrics({
     store: rawStore, worker: config.workers > 0 ? { id: workerId, slots: config.workers } : null, now,
   });
   const store = observeStore(rawStore, metrics, (err) => server.log.warn({ err }, 'metrics: could not read a finished request'));
-  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const { blobs } = blobStore;
   const events = new RequestEvents();
   const endpoints = defaultEndpoints();
   const files = fileService(config, store, blobs, now);
@@ -128,6 +131,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
       await webhooks.stop();
       await server.close();
       await store.close();
+      blobStore.close();
     })());
 
   try {
@@ -143,7 +147,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   }
   ready = true;
   server.log.info(
-    { publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir, store: config.databaseUrl ? 'postgres' : 'sqlite' },
+    { publicUrl: config.publicUrl, workers: config.workers, dataDir: config.dataDir, store: config.databaseUrl ? 'postgres' : 'sqlite', blobs: config.s3 ? `s3://${config.s3.bucket}/${config.s3.prefix}` : 'fs' },
     'reelhouse is ready',
   );
 

@@ -62,6 +62,29 @@ export interface Config {
   metricsToken: string | null;
   /** `postgres://…`: the store is this PostgreSQL database (shared by every process); null: SQLite in `dataDir`. */
   databaseUrl: string | null;
+  /** Blobs in this S3 bucket (shared by every process); null: files under `dataDir`. */
+  s3: S3Config | null;
+}
+
+/** An S3-compatible bucket for blobs (S3_* settings, with AWS_* as fallbacks). */
+export interface S3Config {
+  bucket: string;
+  /** `https://host[:port]` of an S3-compatible server; null: AWS S3 of `region`. */
+  endpoint: string | null;
+  /** The endpoint clients reach, when it is not `endpoint` (presigned URLs are made for it). */
+  publicEndpoint: string | null;
+  region: string;
+  /** null: the AWS SDK's own chain (AWS_PROFILE, an instance or task role, …). */
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  /** `host/bucket/key` rather than `bucket.host/key`: what MinIO, Swift and most non-AWS stores need. */
+  forcePathStyle: boolean;
+  /** Prepended to every key, so one bucket can hold several deployments. */
+  prefix: string;
+  /** `presigned`: upload URLs PUT straight to the bucket; `server`: through this server. */
+  uploads: 'presigned' | 'server';
+  /** `presigned`: file URLs redirect (307) to a presigned GET; `server`: the server streams the bytes. */
+  reads: 'presigned' | 'server';
 }
 
 export type Env = Record<string, string | undefined>;
@@ -89,6 +112,57 @@ function databaseUrl(value: string | undefined): string | null {
     throw new Error('DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:port/database (unset it to use SQLite)');
   }
   return value;
+}
+
+function bool(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function url(name: string, value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error(`${name} must be a URL like https://s3.example.com or http://127.0.0.1:9000, got ${JSON.stringify(value)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  return value.replace(/\/+$/, '');
+}
+
+/** S3_BUCKET chooses the S3 blob store; the rest describe how to reach it. */
+function s3Config(env: Env): S3Config | null {
+  const bucket = env.S3_BUCKET;
+  if (bucket === undefined || bucket === '') {
+    const stray = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter((k) => env[k]);
+    if (stray.length > 0) throw new Error(`${stray.join(', ')} set without S3_BUCKET: set S3_BUCKET to store blobs in S3, or unset them`);
+    return null;
+  }
+  const accessKeyId = env.S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID || null;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY || null;
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new Error('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither (the AWS SDK then finds credentials itself)');
+  }
+  const endpoint = url('S3_ENDPOINT', env.S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+  const prefix = env.S3_PREFIX ?? '';
+  if (prefix !== '' && !/^[\w.-]+(\/[\w.-]+)*\/$/.test(prefix)) throw new Error(`S3_PREFIX must be path segments ending in a slash, like reelhouse/, got ${JSON.stringify(prefix)}`);
+  const modes = ['presigned', 'server'] as const;
+  return {
+    bucket,
+    endpoint,
+    publicEndpoint: url('S3_PUBLIC_ENDPOINT', env.S3_PUBLIC_ENDPOINT),
+    region: env.S3_REGION || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    // Path style is what stores at an endpoint of their own nearly always need; AWS wants virtual hosts.
+    forcePathStyle: bool('S3_FORCE_PATH_STYLE', env.S3_FORCE_PATH_STYLE, endpoint !== null),
+    prefix,
+    uploads: oneOf('S3_UPLOADS', env.S3_UPLOADS, modes, 'presigned'),
+    reads: oneOf('S3_READS', env.S3_READS, modes, 'presigned'),
+  };
 }
 
 /** Overrides given on the command line; they win over the environment. */
@@ -145,5 +219,6 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     maxVideoSide: int('REELHOUSE_MAX_VIDEO_SIDE', env.REELHOUSE_MAX_VIDEO_SIDE, 4096, 16),
     metricsToken: env.REELHOUSE_METRICS_TOKEN || null,
     databaseUrl: databaseUrl(env.DATABASE_URL),
+    s3: s3Config(env),
   };
 }

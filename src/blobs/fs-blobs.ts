@@ -4,21 +4,10 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PayloadTooLarge, type BlobStore, type ByteRange, type PartInfo } from './blobs.ts';
-
-/** Counts (and optionally hashes) bytes as they pass, and fails the stream once past a limit. */
-function byteLimit(maxBytes: number, counted: { size: number }, hash?: Hash): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      counted.size += chunk.length;
-      if (counted.size > maxBytes) return done(new PayloadTooLarge(maxBytes));
-      hash?.update(chunk);
-      done(null, chunk);
-    },
-  });
-}
+import type { BlobStore, ByteRange, PartInfo, WriteOptions } from './blobs.ts';
+import { byteLimit } from './byte-limit.ts';
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 /** Bytes a disk write may buffer before the socket is paused: at Node's default (16 KiB) every 64 KiB socket read pauses it, and uploads ran at half the speed (bench/files.ts). */
@@ -26,6 +15,7 @@ const WRITE_BUFFER = 1 << 20;
 const PART_FILE = /^(\d+)\.([0-9a-f]{32})\.(\d+)$/;
 
 export class FsBlobStore implements BlobStore {
+  readonly minPartBytes = 0;
   readonly #root: string;
   readonly #tmp: string;
   readonly #multipart: string;
@@ -69,7 +59,7 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async put(key: string, body: Readable, opts: { maxBytes?: number } = {}): Promise<{ size: number }> {
+  async put(key: string, body: Readable, opts: WriteOptions = {}): Promise<{ size: number }> {
     const { tmp, size } = await this.#receive(body, opts.maxBytes);
     try {
       await this.#commit(tmp, key);
@@ -125,7 +115,7 @@ export class FsBlobStore implements BlobStore {
   // Parts are files named `{partNumber}.{md5}.{size}`: the listing is one readdir (no stat per
   // part, which every part PUT would pay again for all parts before it), and a part that is sent
   // again lands under its new name before the old one goes, so a part is never missing.
-  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, opts: { maxBytes?: number } = {}): Promise<PartInfo> {
+  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, opts: WriteOptions = {}): Promise<PartInfo> {
     const dir = this.#partsDir(uploadId);
     if (!fs.existsSync(dir)) throw new Error(`unknown multipart upload ${uploadId}`);
     const hash = createHash('md5');
@@ -195,6 +185,10 @@ export class FsBlobStore implements BlobStore {
 
   // The local disk has no URL of its own: the server receives and serves the bytes itself.
   async presignPut(_key: string, _opts: { expiresInMs: number; contentType: string }): Promise<string | null> {
+    return null;
+  }
+
+  async presignPart(_key: string, _uploadId: string, _partNumber: number, _opts: { expiresInMs: number }): Promise<string | null> {
     return null;
   }
 

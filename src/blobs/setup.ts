@@ -1,5 +1,6 @@
-// Builds the file parts from the configuration: the file service (uploads, URLs, lifetimes), the
-// policy for file inputs (fetching and media limits) and the sweeper. Called by app.ts only.
+// Builds the file parts from the configuration: the blob store, the file service (uploads, URLs,
+// lifetimes), the policy for file inputs (fetching and media limits) and the sweeper. Called by
+// app.ts only.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import type { Store } from '../store/store.ts';
 import type { BlobStore } from './blobs.ts';
 import { parseAllowEntry } from './fetch/policy.ts';
 import { FileService } from './files.ts';
+import { FsBlobStore } from './fs-blobs.ts';
+import { S3BlobStore } from './s3-blobs.ts';
 import { FileSweeper, type FileSweeperDeps } from './sweeper.ts';
 import { UrlSigner } from './url-signing.ts';
 
@@ -23,6 +26,18 @@ function urlSigner(config: Config): UrlSigner | null {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   return new UrlSigner(fs.readFileSync(file, 'utf8').trim());
+}
+
+/**
+ * The blob store the config names: the S3 bucket of S3_BUCKET (checked now: a wrong secret or a
+ * missing bucket throws S3Unavailable, naming the setting), else files under the data directory.
+ */
+export async function openBlobStore(config: Pick<Config, 'dataDir' | 's3'>): Promise<{ blobs: BlobStore; close(): void }> {
+  if (config.s3) {
+    const blobs = await S3BlobStore.open({ config: config.s3, tmpDir: path.join(config.dataDir, 'tmp', 's3-spool') });
+    return { blobs, close: () => blobs.close() };
+  }
+  return { blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')), close: () => undefined };
 }
 
 export function inputPolicy(config: Config): InputPolicy {

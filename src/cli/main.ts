@@ -1,5 +1,6 @@
 // The `reelhouse` command line.
 import { parseArgs } from 'node:util';
+import { S3Unavailable } from '../blobs/s3-client.ts';
 import { loadConfig } from '../config.ts';
 import { FfmpegMissingError } from '../engine/ffmpeg.ts';
 import { serve } from './serve.ts';
@@ -70,7 +71,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`reelhouse: ${(err as Error).message}\n\n${USAGE}\n`);
       process.exitCode = 2;
-    } else if (err instanceof FfmpegMissingError) {
+    } else if (err instanceof FfmpegMissingError || err instanceof S3Unavailable) {
       process.stderr.write(`reelhouse: ${err.message}\n`);
       process.exitCode = 1;
     } else {
