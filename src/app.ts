@@ -90,7 +90,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const maxDataUriBytes = config.bodyLimitBytes;
   const inputs = inputPolicy(config);
   const requestDeps = {
-    store, blobs, endpoints, events, publicUrl: config.publicUrl, maxAttempts: config.maxAttempts, maxDataUriBytes, now,
+    store, blobs, files, endpoints, events, publicUrl: config.publicUrl, maxAttempts: config.maxAttempts, maxDataUriBytes, now,
     idempotencyWindowMs: config.idempotencyWindowMs, retentionMs: config.retentionMs, inputs,
   };
   const requests = new RequestService(requestDeps);

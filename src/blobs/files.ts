@@ -7,6 +7,7 @@ import type { FileRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError } from '../errors.ts';
 import { PayloadTooLarge, type BlobStore } from './blobs.ts';
+import { confirmDirectUpload, isDirectUpload, markReady } from './direct-uploads.ts';
 import { MultipartUploads } from './multipart.ts';
 import { hashToken, newToken, uploadGone } from './tokens.ts';
 import type { UrlSigner } from './url-signing.ts';
@@ -83,7 +84,8 @@ export class FileService {
 
   async initiateUpload(owner: string, contentType: string, fileName: string, lifetimeMs: number | null = null): Promise<{ upload_url: string; file_url: string }> {
     const { file, uploadToken } = this.newUpload(owner, contentType, fileName, 'single', lifetimeMs);
-    // A store with URLs of its own (S3) takes the PUT directly; the file is confirmed when first asked for.
+    // A store with URLs of its own (S3) takes the PUT directly; the file is confirmed when first
+    // asked for (direct-uploads.ts).
     const direct = await this.#d.blobs.presignPut(file.blobKey, { expiresInMs: this.#d.uploadUrlTtlMs, contentType });
     if (direct) file.uploadTokenHash = null;
     await this.#d.store.files.insert(file);
@@ -104,15 +106,13 @@ export class FileService {
     if (declaredLength !== undefined && declaredLength > limit) throw new PayloadTooLarge(limit);
     const file = await this.#d.store.files.takeUpload(hash, now, 'single');
     if (!file) throw uploadGone();
-    const { size } = await this.#d.blobs.put(file.blobKey, body, { maxBytes: limit });
+    const { size } = await this.#d.blobs.put(file.blobKey, body, { maxBytes: limit, ...(declaredLength !== undefined ? { length: declaredLength } : {}) });
     return this.ready(file, size);
   }
 
   /** Marks an upload's bytes as stored; its lifetime starts now. */
   async ready(file: FileRecord, size: number): Promise<FileRecord> {
-    const expiresAt = this.#d.now() + (file.lifetimeMs ?? this.#d.defaultLifetimeMs);
-    await this.#d.store.files.markReady(file.id, size, expiresAt);
-    return { ...file, size, state: 'ready', uploadTokenHash: null, expiresAt };
+    return markReady(this.#d, file, size);
   }
 
   /**
@@ -139,7 +139,7 @@ export class FileService {
     const file = await this.#d.store.files.getByToken(token);
     if (!file) return null;
     const now = this.#d.now();
-    if (file.state === 'pending') return this.#confirmDirectUpload(file);
+    if (file.state === 'pending') return this.confirmUpload(file);
     return (file.expiresAt ?? Infinity) <= now ? null : file;
   }
 
@@ -153,16 +153,24 @@ export class FileService {
     return file.expiresAt == null ? 365 * 86_400_000 : Math.max(0, file.expiresAt - this.#d.now());
   }
 
-  /** A URL the bytes can be fetched from directly (a store with URLs of its own), or null. */
-  async directReadUrl(file: FileRecord): Promise<string | null> {
+  /**
+   * A URL the bytes can be fetched from directly (a store with URLs of its own), with how long it
+   * is valid, or null. The URL's response carries the file's type and name whatever the bytes
+   * were stored with.
+   */
+  async directReadUrl(file: FileRecord): Promise<{ url: string; expiresInMs: number } | null> {
     const expiresInMs = Math.max(1000, Math.min(this.lifeLeftMs(file), 3_600_000));
-    return this.#d.blobs.presignGet(file.blobKey, { expiresInMs });
+    const url = await this.#d.blobs.presignGet(file.blobKey, { expiresInMs, contentType: file.contentType, contentDisposition: `inline; filename="${file.fileName}"` });
+    return url === null ? null : { url, expiresInMs };
   }
 
-  // An upload that went straight to the blob store (presigned PUT) is ready once its blob exists.
-  async #confirmDirectUpload(file: FileRecord): Promise<FileRecord | null> {
-    if (file.uploadKind !== 'single' || file.uploadTokenHash !== null) return null;
-    const stat = await this.#d.blobs.stat(file.blobKey);
-    return stat ? this.ready(file, stat.size) : null;
+  /**
+   * A pending upload made ready if it went straight to the blob store and its bytes are there;
+   * null while they are not (or when they were over the limit, and so deleted).
+   */
+  async confirmUpload(file: FileRecord): Promise<FileRecord | null> {
+    if (!isDirectUpload(file)) return null;
+    const confirmed = await confirmDirectUpload(this.#d, file);
+    return confirmed.kind === 'ready' ? confirmed.file : null;
   }
 }

@@ -5,6 +5,8 @@
 //   GET  {upload_url}                                    → the parts held so far (resume from here)
 //   POST {upload_url}/complete {parts: [{partNumber, etag}]} → {file_url, file_size}
 //   DELETE {upload_url}                                  → abandons the upload
+//   POST {upload_url}/{n}/url  (beyond fal)              → {url, direct, expires_at}: where part n
+//                              may be PUT, the blob store itself (S3, presigned) when it can
 //
 // The upload URL is the credential (fal's client sends no key with parts): it stays usable for
 // parts and listing until `complete` spends it or it expires. Each part is stored whole or not
@@ -35,6 +37,8 @@ export interface UploadStatus {
   expires_at: string;
   max_upload_bytes: number;
   max_part_bytes?: number;
+  /** Every part but the last must be at least this large (S3's 5 MiB; 0 on the local store). */
+  min_part_bytes?: number;
   parts?: PartInfo[];
   received_bytes?: number;
 }
@@ -82,7 +86,9 @@ export class MultipartUploads {
     const maxBytes = Math.min(partLimitBytes, room);
     if (declaredLength !== undefined && declaredLength > maxBytes) throw tooLarge;
     try {
-      const part = await this.#d.blobs.putPart(file.blobKey, file.uploadId, partNumber, body, { maxBytes });
+      const part = await this.#d.blobs.putPart(file.blobKey, file.uploadId, partNumber, body, {
+        maxBytes, ...(declaredLength !== undefined ? { length: declaredLength } : {}),
+      });
       return { partNumber: part.partNumber, etag: part.etag };
     } catch (err) {
       throw err instanceof PayloadTooLarge ? tooLarge : err;
@@ -103,7 +109,22 @@ export class MultipartUploads {
     };
     if (file.uploadKind !== 'multipart' || !file.uploadId) return base;
     const parts = await this.#d.blobs.listParts(file.blobKey, file.uploadId);
-    return { ...base, max_part_bytes: this.#d.partLimitBytes, parts, received_bytes: parts.reduce((s, p) => s + p.size, 0) };
+    return {
+      ...base, max_part_bytes: this.#d.partLimitBytes, min_part_bytes: this.#d.blobs.minPartBytes, parts,
+      received_bytes: parts.reduce((s, p) => s + p.size, 0),
+    };
+  }
+
+  /**
+   * Where part `partNumber` may be PUT: a presigned URL of the blob store when it has them (the
+   * bytes then skip this server; the part's etag comes back in the response's ETag header), else
+   * this server's own part URL. Either way `complete` goes through this server.
+   */
+  async partUrl(uploadToken: string, partNumber: number): Promise<{ url: string; direct: boolean; expires_at: string }> {
+    const file = await this.#live(uploadToken);
+    const expiresAt = file.uploadExpiresAt ?? this.#d.now();
+    const presigned = await this.#d.blobs.presignPart(file.blobKey, file.uploadId, partNumber, { expiresInMs: Math.max(1000, expiresAt - this.#d.now()) });
+    return { url: presigned ?? `${this.#files.uploadUrl(uploadToken)}/${partNumber}`, direct: presigned !== null, expires_at: new Date(expiresAt).toISOString() };
   }
 
   /** Joins the parts named in `body` into the file, in their order, and spends the URL. */
@@ -121,6 +142,10 @@ export class MultipartUploads {
       if (!have) throw partError(i, 'partNumber', `part ${p.partNumber} was never received; PUT it to {upload_url}/${p.partNumber} first`);
       if (have.etag !== p.etag.replace(/"/g, '')) {
         throw partError(i, 'etag', `does not match the part received as number ${p.partNumber} (${have.etag}); it was replaced or never sent`);
+      }
+      const min = this.#d.blobs.minPartBytes;
+      if (i < parts.length - 1 && have.size < min) {
+        throw partError(i, 'partNumber', `part ${p.partNumber} is ${have.size} bytes; every part but the last must be at least ${min} bytes (the blob store's minimum, as S3's)`);
       }
       total += have.size;
     });

@@ -64,5 +64,7 @@ export function fileService(config: Config, store: Store, blobs: BlobStore, now:
 }
 
 export function fileSweeper(config: Config, store: Store, blobs: BlobStore, now: () => number, logger: FileSweeperDeps['logger']): FileSweeper {
-  return new FileSweeper({ store, blobs, logger, now, everyMs: config.fileSweepMs });
+  return new FileSweeper({
+    store, blobs, logger, now, everyMs: config.fileSweepMs, uploadLimitBytes: config.uploadLimitBytes, defaultLifetimeMs: config.fileRetentionMs,
+  });
 }

@@ -96,9 +96,15 @@ function uploadRoutes(app: FastifyInstance, files: FileService): void {
       const file = await receiving(req.raw, () => files.receiveUpload(req.params.token, req.raw, declaredLength(req)));
       return { file_url: files.url(file), file_size: file.size };
     });
-    scope.put<Part>('/files/upload/:token/:part', async (req) => {
+    scope.put<Part>('/files/upload/:token/:part', async (req, reply) => {
       const part = parsePartNumber(req.params.part);
-      return receiving(req.raw, () => files.multipart.putPart(req.params.token, part, req.raw, declaredLength(req)));
+      const stored = await receiving(req.raw, () => files.multipart.putPart(req.params.token, part, req.raw, declaredLength(req)));
+      // As S3 answers a part: a client can read the etag the same way from either.
+      void reply.header('etag', `"${stored.etag}"`);
+      return stored;
+    });
+    scope.post<Part>('/files/upload/:token/:part/url', async (req) => {
+      return files.multipart.partUrl(req.params.token, parsePartNumber(req.params.part));
     });
     scope.post<Token>('/files/upload/:token/complete', async (req) => {
       return files.multipart.complete(req.params.token, await readJson(req.raw, 2 * 1024 * 1024));
@@ -122,6 +128,13 @@ function matches(header: string | undefined, etag: string): boolean {
   });
 }
 
+/**
+ * Types a browser only displays (never runs): these may be read straight from the blob store,
+ * whose responses cannot carry this server's sandboxing headers. Anything else (HTML, SVG, XML,
+ * scripts, text) is streamed by the server with them.
+ */
+const PASSIVE_TYPE = /^(image\/(png|jpeg|gif|webp|avif|heif|heic|tiff|bmp)|video\/[\w.+-]+|audio\/[\w.+-]+|application\/octet-stream)$/i;
+
 async function serveFile(files: FileService, blobs: BlobStore, file: FileRecord & { size: number }, req: FastifyRequest, reply: FastifyReply) {
   const size = file.size;
   const etag = `"${file.token}-${size}"`;
@@ -142,8 +155,14 @@ async function serveFile(files: FileService, blobs: BlobStore, file: FileRecord 
     .header('content-security-policy', "default-src 'none'; sandbox")
     .header('x-content-type-options', 'nosniff');
   if (matches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-  const direct = await files.directReadUrl(file);
-  if (direct) return reply.redirect(direct, 307);
+  // A GET of media goes to the blob store itself when it can (S3, presigned); the Range header
+  // follows the redirect. HEAD is answered here: the server knows everything it asks.
+  const direct = req.method === 'GET' && PASSIVE_TYPE.test(file.contentType.split(';')[0]!.trim()) ? await files.directReadUrl(file) : null;
+  if (direct) {
+    // The redirect may be kept for half the life of its signature, by the one client it was for.
+    const keep = Math.floor(direct.expiresInMs / 2000);
+    return reply.code(307).header('location', direct.url).header('cache-control', `private, max-age=${keep}`).send();
+  }
   const part = range.kind === 'partial' ? range.range : undefined;
   const length = part ? part.end - part.start + 1 : size;
   void reply.header('content-length', length);

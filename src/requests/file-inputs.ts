@@ -39,6 +39,8 @@ export interface FileInputDeps {
   maxDataUriBytes: number;
   /** Fetch and media limits. */
   inputs: InputPolicy;
+  /** Confirms an upload that went straight to the blob store (presigned PUT), which the server has not seen yet. */
+  files?: { confirmUpload(file: FileRecord): Promise<FileRecord | null> };
   now?: () => number;
 }
 
@@ -75,7 +77,8 @@ async function locate(field: string, value: string, deps: FileInputDeps): Promis
   const ref = parseFileRef(value, deps.publicUrl, deps.maxDataUriBytes);
   if (ref.kind === 'data') return { kind: 'data', bytes: ref.bytes };
   if (ref.kind === 'local') {
-    const file = await deps.store.files.getByToken(ref.token);
+    const found = await deps.store.files.getByToken(ref.token);
+    const file = found?.state === 'pending' && deps.files ? ((await deps.files.confirmUpload(found)) ?? found) : found;
     const now = (deps.now ?? Date.now)();
     if (file?.state === 'ready' && file.size !== null && (file.expiresAt ?? Infinity) > now) {
       return { kind: 'blob', file: { ...file, size: file.size } };
