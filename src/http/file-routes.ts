@@ -168,7 +168,9 @@ async function serveFile(files: FileService, blobs: BlobStore, file: FileRecord 
   void reply.header('content-length', length);
   if (part) void reply.code(206).header('content-range', `bytes ${part.start}-${part.end}/${size}`);
   if (req.method === 'HEAD' || length === 0) return reply.send();
-  return reply.send(blobs.read(file.blobKey, part));
+  // Always a range: the response never carries more bytes than its Content-Length said, even if
+  // a direct upload's bytes were replaced after the server recorded their size.
+  return reply.send(blobs.read(file.blobKey, part ?? { start: 0, end: size - 1 }));
 }
 
 /** The public byte routes. */

@@ -44,17 +44,19 @@ export interface ContractOptions {
 export type OpenBlobStore = () => Promise<{ blobs: BlobStore; close(): Promise<void> }>;
 
 export function blobStoreContract(name: string, open: OpenBlobStore, opts: ContractOptions): void {
-  const withStore = (fn: (b: BlobStore) => Promise<void>) => async () => {
+  const withStore = (fn: (b: BlobStore, scratch: string) => Promise<void>) => async () => {
     const opened = await open();
+    const scratch = tempDir();
     try {
-      await fn(opened.blobs);
+      await fn(opened.blobs, scratch);
     } finally {
       await opened.close();
+      fs.rmSync(scratch, { recursive: true, force: true });
     }
   };
 
   describe(`blob store contract: ${name}`, () => {
-    test('put, stat, read (whole and ranges), download, delete', withStore(async (b) => {
+    test('put, stat, read (whole and ranges), download, delete', withStore(async (b, scratch) => {
       const bytes = randomBytes(300_000);
       assert.equal(await b.stat('files/a'), null);
       assert.deepEqual(await b.put('files/a', body(bytes.subarray(0, 1000), bytes.subarray(1000))), { size: bytes.length });
@@ -62,7 +64,7 @@ export function blobStoreContract(name: string, open: OpenBlobStore, opts: Contr
       assert.deepEqual(await bytesOf(b.read('files/a')), bytes);
       assert.deepEqual(await bytesOf(b.read('files/a', { start: 10, end: 19 })), bytes.subarray(10, 20));
       assert.deepEqual(await bytesOf(b.read('files/a', { start: bytes.length - 1, end: bytes.length - 1 })), bytes.subarray(-1));
-      const local = path.join(tempDir(), 'copy');
+      const local = path.join(scratch, 'copy');
       await b.download('files/a', local);
       assert.deepEqual(fs.readFileSync(local), bytes);
       await b.delete('files/a');
@@ -93,8 +95,8 @@ export function blobStoreContract(name: string, open: OpenBlobStore, opts: Contr
       assert.deepEqual(await bytesOf(b.read('k/kept')), bytes, 'a failed replacement keeps the old blob');
     }));
 
-    test('putFile stores a local file; reading a missing blob fails with ENOENT', withStore(async (b) => {
-      const file = path.join(tempDir(), 'out.mp4');
+    test('putFile stores a local file; reading a missing blob fails with ENOENT', withStore(async (b, scratch) => {
+      const file = path.join(scratch, 'out.mp4');
       const bytes = randomBytes(123_456);
       fs.writeFileSync(file, bytes);
       assert.deepEqual(await b.putFile('files/out', file), { size: bytes.length });

@@ -2,6 +2,7 @@
 // file), one fresh bucket per test; then what only S3 has: the start-up check of the bucket and
 // credentials, key prefixes, and the choice between presigned and server-carried bytes.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { S3BlobStore } from '../../src/blobs/s3-blobs.ts';
@@ -27,8 +28,18 @@ const s3Config = (env: Record<string, string>): S3Config => {
 };
 
 async function open(env: Record<string, string>) {
-  const blobs = await S3BlobStore.open({ config: s3Config(env), tmpDir: tempDir() });
-  return { blobs, close: async () => blobs.close() };
+  const tmpDir = tempDir();
+  const blobs = await S3BlobStore.open({ config: s3Config(env), tmpDir }).catch((err: unknown) => {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    blobs,
+    close: async () => {
+      blobs.close();
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+    },
+  };
 }
 
 blobStoreContract('s3 (Swift)', async () => open(swift.env(await swift.createBucket())), { presigns: true });

@@ -180,6 +180,12 @@ export async function startSwift(): Promise<ThrowawaySwift> {
     // memcached refuses to run as root unless told which user to be.
     start('memcached', 'memcached', [...(root ? ['-u', 'root'] : []), '-l', '127.0.0.1', '-p', String(memcached), '-m', '32', '-U', '0']);
     for (const kind of ['account', 'container', 'object', 'proxy']) start(kind, `swift-${kind}-server`, [path.join(etc, `${kind}-server.conf`)]);
+    // A test process killed outright (SIGKILL, a runner's timeout) runs no exit handler: a
+    // watchdog then kills the servers and removes the folder within a second of its going.
+    const groups = children.map((c) => `-${c.pid}`).join(' ');
+    const watchdog = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${groups} 2>/dev/null; rm -rf '${dir}'`;
+    children.push(spawn('sh', ['-c', watchdog], { detached: true, stdio: 'ignore' }));
+    children.at(-1)?.unref();
     const endpoint = `http://127.0.0.1:${proxy}`;
     const deadline = Date.now() + 60_000;
     for (;;) {
