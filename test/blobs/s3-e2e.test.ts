@@ -146,7 +146,7 @@ test('s3: presigned part URLs take parts straight to the bucket; parts under 5 M
   assert.equal(md5(new Uint8Array(await (await fetch(file_url)).arrayBuffer())), md5(Buffer.concat([p1, p2])));
 });
 
-test('s3: direct uploads nobody asked for are confirmed by the sweeper; one over the limit is deleted; active types are streamed', async () => {
+test('s3: direct uploads nobody asked for are confirmed by the sweeper, one over the limit deleted, expired files swept from the bucket; active types are streamed', async () => {
   const small = await startTestServer({ workers: 0, s3: s3({ S3_PREFIX: 'small/' }), uploadLimitBytes: MiB });
   try {
     const call = api(small);
@@ -158,16 +158,27 @@ test('s3: direct uploads nobody asked for are confirmed by the sweeper; one over
     assert.equal((await fetch(big.upload_url, { method: 'PUT', body: randomBytes(MiB + 1) })).status, 200, 'S3 cannot know the limit');
     // A sweep three hours on (past the upload URLs' expiry and the sweeper's hour of grace).
     const blobs = await S3BlobStore.open({ config: s3({ S3_PREFIX: 'small/' }), tmpDir: tempDir() });
-    const later = () => Date.now() + 3 * 3_600_000;
+    let clock = Date.now() + 3 * 3_600_000;
     const logger = { info: () => undefined, error: () => undefined };
-    const sweeper = new FileSweeper({ store: small.app.store, blobs, logger, now: later, everyMs: 60_000, uploadLimitBytes: MiB, defaultLifetimeMs: 86_400_000 });
-    const swept = await sweeper.sweep().finally(() => blobs.close());
-    assert.deepEqual(swept, { expired: 0, abandoned: 0, confirmed: 2 });
-    const page = await fetch(kept.file_url, { redirect: 'manual' });
-    assert.equal(page.status, 200, 'HTML is not redirected to the bucket: it is streamed with the sandbox headers');
-    assert.equal(page.headers.get('content-security-policy'), "default-src 'none'; sandbox");
-    assert.equal(await page.text(), '<h1>hi</h1>');
-    assert.equal((await fetch(big.file_url)).status, 404, 'over the limit: deleted');
+    const sweeper = new FileSweeper({ store: small.app.store, blobs, logger, now: () => clock, everyMs: 60_000, uploadLimitBytes: MiB, defaultLifetimeMs: 86_400_000 });
+    try {
+      assert.deepEqual(await sweeper.sweep(), { expired: 0, abandoned: 0, confirmed: 2 });
+      const page = await fetch(kept.file_url, { redirect: 'manual' });
+      assert.equal(page.status, 200, 'HTML is not redirected to the bucket: it is streamed with the sandbox headers');
+      assert.equal(page.headers.get('content-security-policy'), "default-src 'none'; sandbox");
+      assert.equal(await page.text(), '<h1>hi</h1>');
+      assert.equal((await fetch(big.file_url)).status, 404, 'over the limit: deleted');
+
+      // Its day of life over, the confirmed file goes from the bucket, then from the records.
+      const record = await small.app.store.files.getByToken(new URL(kept.file_url).pathname.split('/')[2]!);
+      assert.ok(record && (await blobs.stat(record.blobKey)));
+      clock += 2 * 86_400_000;
+      assert.deepEqual(await sweeper.sweep(), { expired: 1, abandoned: 0, confirmed: 0 });
+      assert.equal(await blobs.stat(record.blobKey), null);
+      assert.equal(await small.app.store.files.getByToken(record.token), null);
+    } finally {
+      blobs.close();
+    }
   } finally {
     await small.close();
   }
