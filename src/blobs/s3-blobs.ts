@@ -24,8 +24,7 @@ import { checkBucket, s3Client } from './s3-client.ts';
 /** S3's smallest part (all but the last). */
 const MIN_PART = 5 * 1024 * 1024;
 /** Files above this go up in parts, so a failure costs one part, not the whole file; S3's single PUT stops at 5 GiB. */
-const MULTIPART_FILE_ABOVE = 512 * 1024 * 1024;
-const FILE_PART = 64 * 1024 * 1024;
+const FILE_PARTS = { above: 512 * 1024 * 1024, size: 64 * 1024 * 1024 };
 /** SigV4 presigned URLs live at most a week. */
 const MAX_PRESIGN_S = 7 * 86_400;
 
@@ -39,6 +38,8 @@ export interface S3BlobStoreOptions {
   config: S3Config;
   /** Where bodies of unknown length are spooled before they go up. */
   tmpDir: string;
+  /** `putFile` sends files larger than `above` in parts of `size` (tests make them small). */
+  fileParts?: { above: number; size: number };
 }
 
 export class S3BlobStore implements BlobStore {
@@ -50,6 +51,7 @@ export class S3BlobStore implements BlobStore {
   readonly #prefix: string;
   readonly #config: S3Config;
   readonly #tmp: string;
+  readonly #fileParts: { above: number; size: number };
 
   constructor(opts: S3BlobStoreOptions) {
     const { config } = opts;
@@ -59,6 +61,7 @@ export class S3BlobStore implements BlobStore {
     this.#bucket = config.bucket;
     this.#prefix = config.prefix;
     this.#tmp = opts.tmpDir;
+    this.#fileParts = opts.fileParts ?? FILE_PARTS;
     fs.mkdirSync(this.#tmp, { recursive: true });
   }
 
@@ -131,15 +134,16 @@ export class S3BlobStore implements BlobStore {
   async putFile(key: string, localPath: string): Promise<{ size: number }> {
     const Key = this.#key(key);
     const { size } = await fsp.stat(localPath);
-    if (size <= MULTIPART_FILE_ABOVE) {
+    const { above, size: partSize } = this.#fileParts;
+    if (size <= above) {
       await this.#s3.send(new PutObjectCommand({ Bucket: this.#bucket, Key, Body: fs.createReadStream(localPath, { highWaterMark: 1 << 20 }), ContentLength: size }));
       return { size };
     }
     const uploadId = await this.createMultipart(key);
     try {
       const parts: PartInfo[] = [];
-      for (let start = 0, n = 1; start < size; start += FILE_PART, n++) {
-        const end = Math.min(size, start + FILE_PART) - 1;
+      for (let start = 0, n = 1; start < size; start += partSize, n++) {
+        const end = Math.min(size, start + partSize) - 1;
         parts.push(await this.putPart(key, uploadId, n, fs.createReadStream(localPath, { start, end, highWaterMark: 1 << 20 }), { length: end - start + 1 }));
       }
       return await this.completeMultipart(key, uploadId, parts);

@@ -2,7 +2,9 @@
 // file), one fresh bucket per test; then what only S3 has: the start-up check of the bucket and
 // credentials, key prefixes, and the choice between presigned and server-carried bytes.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { S3BlobStore } from '../../src/blobs/s3-blobs.ts';
@@ -13,6 +15,7 @@ import { tempDir } from '../support/server.ts';
 import { startSwift, type ThrowawaySwift } from '../support/swift.ts';
 import { blobStoreContract } from './contract.ts';
 
+const MiB = 1024 * 1024;
 let swift: ThrowawaySwift;
 before(async () => {
   swift = await startSwift();
@@ -76,6 +79,23 @@ test('s3: S3_PREFIX keeps the keys under it; S3_UPLOADS and S3_READS=server hand
   } finally {
     await plain.close();
     await prefixed.close();
+  }
+});
+
+test('s3: putFile sends a large file in parts, and the blob is the file', async () => {
+  const dir = tempDir();
+  const blobs = await S3BlobStore.open({ config: s3Config(swift.env(await swift.createBucket())), tmpDir: dir, fileParts: { above: 6 * MiB, size: 5 * MiB } });
+  try {
+    const bytes = randomBytes(11 * MiB + 5);
+    const file = path.join(dir, 'out.mp4');
+    fs.writeFileSync(file, bytes);
+    assert.deepEqual(await blobs.putFile('files/out', file), { size: bytes.length });
+    const back = path.join(dir, 'back.mp4');
+    await blobs.download('files/out', back);
+    assert.ok(fs.readFileSync(back).equals(bytes));
+  } finally {
+    blobs.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
