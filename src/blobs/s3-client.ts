@@ -29,6 +29,8 @@ export function s3Client(config: S3Config, endpoint = config.endpoint): S3Client
     // The SDK would print a warning to the console for every upload cut short by its client;
     // the failure itself reaches the caller as an error, which is where it is reported.
     logger: QUIET,
+    // An endpoint that swallows packets should fail the start-up check, not hang it.
+    requestHandler: { connectionTimeout: 10_000 },
   });
 }
 

@@ -82,6 +82,21 @@ test('s3: S3_PREFIX keeps the keys under it; S3_UPLOADS and S3_READS=server hand
   }
 });
 
+test('s3: S3_PUBLIC_ENDPOINT: presigned URLs are made for the name clients reach the bucket by', async () => {
+  const bucket = await swift.createBucket();
+  const publicEndpoint = swift.endpoint.replace('127.0.0.1', 'localhost');
+  const { blobs, close } = await open({ ...swift.env(bucket), S3_PUBLIC_ENDPOINT: publicEndpoint });
+  try {
+    const put = await blobs.presignPut('files/p', { expiresInMs: 60_000, contentType: 'text/plain' });
+    assert.equal(new URL(put!).origin, publicEndpoint);
+    assert.equal((await fetch(put!, { method: 'PUT', body: 'via the public name' })).status, 200, 'signed for that host');
+    const get = await blobs.presignGet('files/p', { expiresInMs: 60_000 });
+    assert.equal(await (await fetch(get!)).text(), 'via the public name');
+  } finally {
+    await close();
+  }
+});
+
 test('s3: putFile sends a large file in parts, and the blob is the file', async () => {
   const dir = tempDir();
   const blobs = await S3BlobStore.open({ config: s3Config(swift.env(await swift.createBucket())), tmpDir: dir, fileParts: { above: 6 * MiB, size: 5 * MiB } });
