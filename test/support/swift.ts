@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort } from './process.ts';
 
 const run = promisify(execFile);
@@ -198,6 +198,17 @@ export async function startSwift(): Promise<ThrowawaySwift> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const client = new S3Client({ endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET } });
+    // Ready means an S3 request answers: the first ones after start (the account's creation, the
+    // backends' first connections) can take seconds or fail while Swift warms up.
+    for (;;) {
+      try {
+        await client.send(new ListBucketsCommand({}));
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     let n = 0;
     const swift: ThrowawaySwift = {
       endpoint, region: REGION, accessKeyId: ACCESS_KEY, secretAccessKey: SECRET,
@@ -206,7 +217,7 @@ export async function startSwift(): Promise<ThrowawaySwift> {
         S3_SECRET_ACCESS_KEY: SECRET, S3_FORCE_PATH_STYLE: 'true',
       }),
       createBucket: async (name = `t${process.pid}-${++n}`) => {
-        // The first requests after start can meet a backend still warming up: retry briefly.
+        // A container server busy with its first writes can still refuse one: retry briefly.
         for (let tries = 0; ; tries++) {
           try {
             await client.send(new CreateBucketCommand({ Bucket: name }));
