@@ -7,7 +7,9 @@
 //
 // Parts are cut as fal's client cuts them (10 MiB), so parts it already sent are reused. A held
 // part is reused only when its MD5 matches the same slice of `file`: resuming with the wrong file
-// re-sends everything rather than joining two files.
+// re-sends everything rather than joining two files. Each part goes where `{upload_url}/{n}/url`
+// says: straight to the blob store when the server keeps files in S3 (a presigned URL), else to
+// the server; a server without that route gets the part at `{upload_url}/{n}`.
 import { createHash } from 'node:crypto';
 
 /** fal's client's part size (storage.ts). */
@@ -31,6 +33,27 @@ async function json<T>(res: Response, what: string): Promise<T> {
   return JSON.parse(body) as T;
 }
 
+/** Where part `n` goes: the URL `{upload_url}/{n}/url` names, or the server's own part URL. */
+async function partTarget(doFetch: typeof fetch, at: (suffix: string) => string, n: number): Promise<string> {
+  const res = await doFetch(at(`${n}/url`), { method: 'POST' });
+  if (res.status === 404 || res.status === 405) {
+    await res.body?.cancel();
+    return at(String(n));
+  }
+  return (await json<{ url: string }>(res, `part ${n} URL`)).url;
+}
+
+/** PUTs one part; its etag comes in the ETag header (S3 and reelhouse) or the JSON body (older servers). */
+async function putPart(doFetch: typeof fetch, url: string, bytes: Uint8Array<ArrayBuffer>, n: number): Promise<string> {
+  const res = await doFetch(url, { method: 'PUT', body: bytes });
+  const header = res.headers.get('etag');
+  if (res.ok && header) {
+    await res.body?.cancel();
+    return header.replace(/"/g, '');
+  }
+  return (await json<{ etag: string }>(res, `part ${n}`)).etag;
+}
+
 /** Completes the multipart upload at `uploadUrl` with the bytes of `file`; returns the file URL. */
 export async function resumeUpload(uploadUrl: string, file: Blob, opts: ResumeOptions = {}): Promise<string> {
   const doFetch = opts.fetch ?? fetch;
@@ -49,8 +72,8 @@ export async function resumeUpload(uploadUrl: string, file: Blob, opts: ResumeOp
     const etag = createHash('md5').update(bytes).digest('hex');
     const have = held.get(n);
     if (!have || have.etag !== etag || have.size !== bytes.length) {
-      const answer = await json<{ etag: string }>(await doFetch(at(String(n)), { method: 'PUT', body: bytes }), `part ${n}`);
-      if (answer.etag !== etag) throw new Error(`part ${n}: the server stored different bytes (etag ${answer.etag}, expected ${etag})`);
+      const stored = await putPart(doFetch, await partTarget(doFetch, at, n), bytes, n);
+      if (stored !== etag) throw new Error(`part ${n}: the server stored different bytes (etag ${stored}, expected ${etag})`);
     }
     parts.push({ partNumber: n, etag });
     sent += bytes.length;

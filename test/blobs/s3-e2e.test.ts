@@ -14,6 +14,7 @@ import { S3BlobStore } from '../../src/blobs/s3-blobs.ts';
 import { S3Unavailable } from '../../src/blobs/s3-client.ts';
 import { FileSweeper } from '../../src/blobs/sweeper.ts';
 import { reelhouseConfig } from '../../src/client.ts';
+import { resumeUpload } from '../../src/resumable-upload.ts';
 import { loadConfig, type S3Config } from '../../src/config.ts';
 import { makeTestImage } from '../support/media.ts';
 import { freePort, reelhouse } from '../support/process.ts';
@@ -144,6 +145,25 @@ test('s3: presigned part URLs take parts straight to the bucket; parts under 5 M
   assert.equal(done.status, 200);
   assert.equal(((await done.json()) as { file_size: number }).file_size, p1.length + p2.length);
   assert.equal(md5(new Uint8Array(await (await fetch(file_url)).arrayBuffer())), md5(Buffer.concat([p1, p2])));
+});
+
+test('s3: resumeUpload reuses the parts held and sends the rest straight to the bucket', async () => {
+  const call = api(server);
+  const init = await call('/rest/storage/upload/initiate-multipart', { method: 'POST', json: { content_type: 'application/octet-stream', file_name: 'r.bin' } });
+  const { upload_url } = (await init.json()) as { upload_url: string };
+  const bytes = randomBytes(12 * MiB);
+  assert.equal((await fetch(`${upload_url}/1`, { method: 'PUT', body: bytes.subarray(0, 5 * MiB) })).status, 200, 'one part through the server, then the client went away');
+  const sent: string[] = [];
+  const fileUrl = await resumeUpload(upload_url, new Blob([bytes]), {
+    partSize: 5 * MiB,
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.method === 'PUT') sent.push(urlOf(input));
+      return fetch(input, init);
+    }),
+  });
+  assert.equal(sent.length, 2, 'parts 2 and 3 only');
+  assert.ok(sent.every((u) => u.startsWith(`${swift.endpoint}/`) && /partNumber=[23]/.test(u)), 'straight to the bucket');
+  assert.equal(md5(new Uint8Array(await (await fetch(fileUrl)).arrayBuffer())), md5(bytes));
 });
 
 test('s3: direct uploads nobody asked for are confirmed by the sweeper, one over the limit deleted, expired files swept from the bucket; active types are streamed', async () => {
