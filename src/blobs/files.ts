@@ -158,8 +158,10 @@ export class FileService {
    * is valid, or null. The URL's response carries the file's type and name whatever the bytes
    * were stored with.
    */
-  async directReadUrl(file: FileRecord): Promise<{ url: string; expiresInMs: number } | null> {
-    const expiresInMs = Math.max(1000, Math.min(this.lifeLeftMs(file), 3_600_000));
+  async directReadUrl(file: FileRecord, access?: FileAccess): Promise<{ url: string; expiresInMs: number } | null> {
+    // In signed mode the bucket's URL dies no later than the signed URL that led to it.
+    const signedLeft = this.#d.signer && typeof access?.exp === 'string' ? Number(access.exp) * 1000 - this.#d.now() : Infinity;
+    const expiresInMs = Math.max(1000, Math.min(this.lifeLeftMs(file), signedLeft, 3_600_000));
     const url = await this.#d.blobs.presignGet(file.blobKey, { expiresInMs, contentType: file.contentType, contentDisposition: `inline; filename="${file.fileName}"` });
     return url === null ? null : { url, expiresInMs };
   }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { BlobStore } from '../blobs/blobs.ts';
-import type { FileService } from '../blobs/files.ts';
+import type { FileAccess, FileService } from '../blobs/files.ts';
 import { UPLOAD_LIFECYCLE_HEADER, parseLifecycle } from '../blobs/lifecycle.ts';
 import { parsePartNumber } from '../blobs/multipart.ts';
 import { parseInput } from '../endpoints/validate.ts';
@@ -135,7 +135,9 @@ function matches(header: string | undefined, etag: string): boolean {
  */
 const PASSIVE_TYPE = /^(image\/(png|jpeg|gif|webp|avif|heif|heic|tiff|bmp)|video\/[\w.+-]+|audio\/[\w.+-]+|application\/octet-stream)$/i;
 
-async function serveFile(files: FileService, blobs: BlobStore, file: FileRecord & { size: number }, req: FastifyRequest, reply: FastifyReply) {
+async function serveFile(
+  files: FileService, blobs: BlobStore, file: FileRecord & { size: number }, access: FileAccess, req: FastifyRequest, reply: FastifyReply,
+) {
   const size = file.size;
   const etag = `"${file.token}-${size}"`;
   const ifRange = req.headers['if-range'];
@@ -157,7 +159,7 @@ async function serveFile(files: FileService, blobs: BlobStore, file: FileRecord 
   if (matches(req.headers['if-none-match'], etag)) return reply.code(304).send();
   // A GET of media goes to the blob store itself when it can (S3, presigned); the Range header
   // follows the redirect. HEAD is answered here: the server knows everything it asks.
-  const direct = req.method === 'GET' && PASSIVE_TYPE.test(file.contentType.split(';')[0]!.trim()) ? await files.directReadUrl(file) : null;
+  const direct = req.method === 'GET' && PASSIVE_TYPE.test(file.contentType.split(';')[0]!.trim()) ? await files.directReadUrl(file, access) : null;
   if (direct) {
     // The redirect may be kept for half the life of its signature, by the one client it was for.
     const keep = Math.floor(direct.expiresInMs / 2000);
@@ -181,12 +183,13 @@ export function fileRoutes(app: FastifyInstance, files: FileService, blobs: Blob
     url: '/files/:token/:name?',
     handler: async (req, reply) => {
       const { token } = req.params;
-      if (!files.authorised({ token, exp: req.query.exp, sig: req.query.sig })) {
+      const access = { token, exp: req.query.exp, sig: req.query.sig };
+      if (!files.authorised(access)) {
         return reply.code(403).send({ detail: 'This file URL has no valid signature, or it has expired.' });
       }
       const file = await files.find(token);
       if (!file || file.size === null) return reply.code(404).send({ detail: 'File not found (it may have expired)' });
-      return serveFile(files, blobs, { ...file, size: file.size }, req, reply);
+      return serveFile(files, blobs, { ...file, size: file.size }, access, req, reply);
     },
   });
 }

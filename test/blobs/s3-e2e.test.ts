@@ -13,6 +13,7 @@ import { createFalClient } from '@fal-ai/client';
 import { S3BlobStore } from '../../src/blobs/s3-blobs.ts';
 import { S3Unavailable } from '../../src/blobs/s3-client.ts';
 import { FileSweeper } from '../../src/blobs/sweeper.ts';
+import { UrlSigner } from '../../src/blobs/url-signing.ts';
 import { reelhouseConfig } from '../../src/client.ts';
 import { resumeUpload } from '../../src/resumable-upload.ts';
 import { loadConfig, type S3Config } from '../../src/config.ts';
@@ -216,6 +217,23 @@ test('s3: S3_UPLOADS and S3_READS=server carry the bytes through the server', as
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes.subarray(100, 200));
   } finally {
     await proxied.close();
+  }
+});
+
+test('s3: in signed-URL mode the bucket\'s URL dies no later than the signed URL that led to it', async () => {
+  const secret = 'a test secret of enough length';
+  const signed = await startTestServer({ workers: 0, s3: s3(), fileUrls: 'signed', fileUrlSecret: secret });
+  try {
+    const url = await falClient(signed).storage.upload(new File([fs.readFileSync(image)], 's.png', { type: 'image/png' }));
+    const u = new URL(url);
+    assert.equal((await fetch(`${u.origin}${u.pathname}`, { redirect: 'manual' })).status, 403, 'no signature, no redirect');
+    const soon = `${u.origin}${u.pathname}?${new UrlSigner(secret).query(u.pathname.split('/')[2]!, Date.now() + 30_000)}`;
+    const res = await fetch(soon, { redirect: 'manual' });
+    assert.equal(res.status, 307);
+    const expires = Number(new URL(res.headers.get('location')!).searchParams.get('X-Amz-Expires'));
+    assert.ok(expires > 0 && expires <= 31, `X-Amz-Expires ${expires}`); // the signature's expiry is rounded up to a second
+  } finally {
+    await signed.close();
   }
 });
 
