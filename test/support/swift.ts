@@ -183,7 +183,7 @@ export async function startSwift(): Promise<ThrowawaySwift> {
     // A test process killed outright (SIGKILL, a runner's timeout) runs no exit handler: a
     // watchdog then kills the servers and removes the folder within a second of its going.
     const groups = children.map((c) => `-${c.pid}`).join(' ');
-    const watchdog = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${groups} 2>/dev/null; rm -rf '${dir}'`;
+    const watchdog = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${groups} 2>/dev/null; sleep 1; rm -rf '${dir}'`;
     children.push(spawn('sh', ['-c', watchdog], { detached: true, stdio: 'ignore' }));
     children.at(-1)?.unref();
     const endpoint = `http://127.0.0.1:${proxy}`;
@@ -247,6 +247,5 @@ if (import.meta.main) {
   console.log(Object.entries(swift.env(bucket)).map(([k, v]) => `${k}=${v}`).join('\n'));
   console.log('# Swift is running; Ctrl-C stops it and removes its data.');
   const quit = () => void swift.stop().then(() => process.exit(0));
-  process.once('SIGINT', quit);
-  process.once('SIGTERM', quit);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, quit);
 }
