@@ -47,7 +47,7 @@ function describe(err: unknown, config: S3Config): string {
       return `${where} refused the signature: S3_SECRET_ACCESS_KEY is not the secret of S3_ACCESS_KEY_ID=${config.accessKeyId ?? '(from the AWS environment)'}`;
     case 'AccessDenied':
     case 'AllAccessDisabled':
-      return `the credentials may not list ${bucket} at ${where}: they need s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject on it`;
+      return `the credentials may not list ${bucket} at ${where}: they need s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListMultipartUploadParts and s3:AbortMultipartUpload on it`;
     case 'CredentialsProviderError':
       return 'no S3 credentials: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or the AWS_* variables, or an AWS profile or role)';
     case 'PermanentRedirect':
