@@ -67,7 +67,7 @@ export class ProgressReporter {
       .resize({ width: Math.min(frame.width, this.#d.previewWidth ?? 320) })
       .jpeg({ quality: 70 })
       .toBuffer()
-      .then((jpeg) => this.#d.blobs.put(previewBlobKey(this.#d.requestId), Readable.from([jpeg])))
+      .then((jpeg) => this.#d.blobs.put(previewBlobKey(this.#d.requestId), Readable.from([jpeg]), { length: jpeg.length }))
       .then(() => {
         this.#previewToken ??= randomBytes(16).toString('base64url');
         this.#write();
