@@ -155,7 +155,7 @@ describe('image_url is the first frame', () => {
 
 describe('bad input answers 422 naming the field', () => {
   async function fieldOf(input: Record<string, unknown>, via: 'submit' | 'subscribe'): Promise<{ field: unknown; msg: string }> {
-    const endpoint = ENDPOINTS[1];
+    const endpoint: string = ENDPOINTS[1];
     const call = via === 'submit' ? fal.queue.submit(endpoint, { input }) : fal.subscribe(endpoint, { input });
     const err = await call.then(() => assert.fail(`${JSON.stringify(input)} was accepted`), (e: unknown) => e);
     assert.ok(err instanceof ValidationError, String(err));
