@@ -50,7 +50,10 @@ before(async () => {
   const upload = (file: string) => fal.storage.upload(new File([fs.readFileSync(file)], path.basename(file), { type: 'video/mp4' }));
   [sourceUrl, smallUrl] = await Promise.all([upload(source), upload(small)]);
 });
-after(() => server.close());
+after(async () => {
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 async function reframe(endpoint: string, input: Record<string, unknown>): Promise<string> {
   const result = await fal.subscribe(endpoint, { input });

@@ -1,20 +1,21 @@
 // One canvas frame from one placed source frame and the fill, plane by plane in yuv420p. Inside
 // the placed rectangle the source's samples are copied unchanged (row copies: the pixels survive
 // exactly, up to the encoder). Outside, each sample is the fill (bilinear from its cells) blended
-// with the nearest edge sample of the source over a seam of `seam` pixels (smoothstep by
-// distance), so the edge continues outward and fades into the fill with no visible line.
+// over a seam of `seam` pixels (smoothstep by distance) with the source mirrored about its edge,
+// so the picture continues outward sharp and fades into the fill with no visible line. (Repeating
+// the edge sample instead, the classic edge extension, drew streaks across the seam.)
 import { chromaSize, framePlanes, type Plane } from '../yuv.ts';
 import type { FillModel } from './fill.ts';
 import type { Rect, Size } from './geometry.ts';
 
-/** The seam for a canvas: 1/36 of its short side (15 px at 540p, 30 at 1080p). */
+/** The seam for a canvas: 1/24 of its short side (22 px at 540p, 45 at 1080p). */
 export function seamFor(canvas: Size): number {
-  return Math.max(4, Math.round(Math.min(canvas.width, canvas.height) / 36));
+  return Math.max(4, Math.round(Math.min(canvas.width, canvas.height) / 24));
 }
 
 /** Precomputed per-axis tables of one plane; the geometry is fixed for a whole video. */
 interface AxisMap {
-  /** Source sample each canvas sample copies or extends (clamped into the source). */
+  /** Source sample each canvas sample copies, or mirrors outside (reflected about the edge). */
   src: Int32Array;
   /** Distance to the source in luma pixels (0 inside). */
   dist: Int32Array;
@@ -35,16 +36,19 @@ function axisMap(length: number, sub: number, start: number, extent: number, src
   const dist = new Int32Array(length);
   const cell = new Int32Array(length);
   const frac = new Float32Array(length);
+  const at = (i: number): number => Math.floor((sub * i - start) / sub);
+  const first = at(lo);
+  const last = at(hi - 1);
   for (let i = 0; i < length; i++) {
-    src[i] = Math.min(srcLength - 1, Math.max(0, Math.floor((sub * i - start) / sub)));
+    // Symmetric reflection: the first sample outside repeats the edge sample, the next its neighbour.
+    const mirrored = i < lo ? first + (lo - 1 - i) : i >= hi ? last - (i - hi) : at(i);
+    src[i] = Math.min(srcLength - 1, Math.max(0, mirrored));
     dist[i] = i < lo ? (lo - i) * sub : i >= hi ? (i - hi + 1) * sub : 0;
     const u = Math.min(cells - 1, Math.max(0, (i + 0.5) / cellPx - 0.5));
     const c = Math.min(cells - 2, Math.floor(u));
     cell[i] = Math.max(0, c);
     frac[i] = cells > 1 ? u - Math.max(0, c) : 0;
   }
-  // Copies are contiguous: the inside run maps to consecutive source samples.
-  if (hi > lo) for (let i = lo; i < hi; i++) src[i] = Math.min(srcLength - 1, src[lo]! + (i - lo));
   return { src, dist, cell, frac, lo, hi };
 }
 
