@@ -47,8 +47,8 @@ export class ReframeInputError extends Error {
 }
 
 /**
- * The largest canvas side. H.264 level 5.1 (what players and phones decode in hardware) stops at
- * 4096 pixels on a side; a 4K source turned 21:9 would otherwise be 5040 wide.
+ * The largest canvas side. Hardware H.264 decoders (phones, browsers) commonly stop at 4096
+ * pixels wide; a 4K source turned 21:9 would otherwise be 5040 wide.
  */
 export const MAX_CANVAS_SIDE = 4096;
 
