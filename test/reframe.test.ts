@@ -3,8 +3,10 @@
 // placed region, the fill flickers less than the source, crop boxes and grid positions land where
 // they say (found by search, not assumed), and bad geometry answers 422 naming the field.
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { createFalClient, ValidationError } from '@fal-ai/client';
 import { reelhouseConfig } from '../src/client.ts';
@@ -22,6 +24,16 @@ const CANVAS_540: Record<string, [number, number]> = {
 };
 const FPS = 24;
 const SECONDS = 1;
+
+const run = promisify(execFile);
+
+const ffmpegChildren = (): number => {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), 'ffmpeg']).toString().trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
 
 interface VideoResult {
   video: { url: string; content_type: string; file_name: string };
@@ -153,6 +165,54 @@ describe('image_url is the first frame', () => {
     const after = psnrs.slice(12);
     assert.ok(Math.min(...after) >= 35, `after the dissolve: ${Math.min(...after).toFixed(1)} dB`);
     assert.ok(psnrs[0]! < 30, 'frame 0 is the image, not the source');
+  });
+});
+
+describe("the source's sound and a cancel", () => {
+  test('audio is carried over, padded or cut to the video', async () => {
+    for (const seconds of [0.6, 1.6]) {
+      const withSound = path.join(dir, `sound-${seconds}.mp4`);
+      await run('ffmpeg', [
+        '-v', 'error', '-y', '-i', small, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
+        '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', withSound,
+      ]);
+      const url = await fal.storage.upload(new File([fs.readFileSync(withSound)], 'sound.mp4', { type: 'video/mp4' }));
+      const out = await reframe(ENDPOINTS[1], { video_url: url, aspect_ratio: '9:16' });
+      const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,duration', '-of', 'json', out]);
+      const streams = (JSON.parse(stdout) as { streams: { codec_type: string; codec_name: string; duration: string }[] }).streams;
+      const audio = streams.find((x) => x.codec_type === 'audio');
+      const video = streams.find((x) => x.codec_type === 'video');
+      assert.equal(audio?.codec_name, 'aac', `${seconds} s of sound`);
+      assert.ok(Math.abs(Number(audio.duration) - Number(video?.duration)) < 0.05, `audio ${audio.duration} s, video ${video?.duration} s`);
+    }
+  });
+
+  test('cancelling a running reframe stops ffmpeg and leaves no scratch files', async () => {
+    const long = path.join(dir, 'long.mp4');
+    await makeMovingSource(long, { width: 640, height: 360, seconds: 8, fps: 24, seed: 4 });
+    const url = await fal.storage.upload(new File([fs.readFileSync(long)], 'long.mp4', { type: 'video/mp4' }));
+    const endpoint: string = ENDPOINTS[0];
+    const { request_id: requestId } = await fal.queue.submit(endpoint, { input: { video_url: url, aspect_ratio: '9:21' } });
+    for (;;) {
+      const status = await fal.queue.status(endpoint, { requestId });
+      const fraction = (status as { progress?: { fraction: number } }).progress?.fraction ?? 0;
+      if (status.status === 'IN_PROGRESS' && fraction > 0.05) break;
+      assert.notEqual(status.status, 'COMPLETED', 'finished before it could be cancelled');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await fal.queue.cancel(endpoint, { requestId });
+    for (;;) {
+      const status = await fal.queue.status(endpoint, { requestId });
+      if (status.status === 'COMPLETED') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The worker cleans up after the state changes: wait for it (generously), then look.
+    // Its scratch folder (tmp/<worker>/) must keep no request folder.
+    const scratch = path.join(server.dataDir, 'tmp');
+    const leftovers = (): string[] => fs.readdirSync(scratch, { recursive: true }).map(String).filter((p) => p.includes(path.sep));
+    for (let i = 0; i < 100 && (ffmpegChildren() > 0 || leftovers().length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ffmpegChildren(), 0, 'no ffmpeg left running');
+    assert.deepEqual(leftovers(), []);
   });
 });
 

@@ -2,7 +2,7 @@
 // players show it (a phone's rotation applied, which ffmpeg's decoder also applies before any
 // filter), the frame rate as ffmpeg's exact rational, and about how many frames there are. The
 // worker has already probed and limited the file (src/media/video-probe.ts); this reads the
-// geometry the render needs, which that check does not keep.
+// geometry the render needs, which that check does not keep, and whether there is sound to carry.
 import { execFile } from 'node:child_process';
 import { abortReason } from './encoder.ts';
 import { DEFAULT_FFPROBE, spawnError } from './ffmpeg.ts';
@@ -18,6 +18,8 @@ export interface VideoStreamInfo {
   /** The stream's frame count when the container states it, else duration × fps rounded. */
   frames: number;
   durationSec: number;
+  /** Whether the file has an audio track beside the video. */
+  hasAudio: boolean;
 }
 
 interface StreamJson {
@@ -51,7 +53,7 @@ export function videoStreamInfo(file: string, opts: { ffprobePath?: string; sign
   return new Promise((resolve, reject) => {
     execFile(
       binary,
-      ['-v', 'error', '-select_streams', 'v:0', '-show_streams', '-show_format', '-of', 'json', '--', file],
+      ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', '--', file],
       { maxBuffer: 4 * 1024 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) },
       (err, stdout, stderr) => {
         if (err) {
@@ -76,6 +78,7 @@ export function videoStreamInfo(file: string, opts: { ffprobePath?: string; sign
             frameRate: `${num}/${den}`,
             frames: stated > 0 ? stated : Math.max(1, Math.round(durationSec * fps)),
             durationSec,
+            hasAudio: json.streams?.some((x) => x.codec_type === 'audio') ?? false,
           });
         } catch (parseErr) {
           reject(new Error(`ffprobe could not read ${file}: ${(parseErr as Error).message}`));

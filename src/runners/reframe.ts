@@ -3,6 +3,7 @@
 // classical outpainting (src/engine/reframe/, docs/reframe.md). Offline and deterministic.
 import path from 'node:path';
 import type { ReframeVideoInput } from '../endpoints/ray2-schemas.ts';
+import { addSourceAudio } from '../engine/audio-track.ts';
 import { ReframeInputError, reframeLayout } from '../engine/reframe/geometry.ts';
 import { renderReframe } from '../engine/reframe/render.ts';
 import { videoStreamInfo } from '../engine/video-info.ts';
@@ -69,7 +70,11 @@ export class ReframeRunner implements Runner {
         ctx.preview(yuvToRgbPreview(frame, canvas.width, canvas.height));
       },
     });
-    ctx.log(`Reframed ${written} frames in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    if (info.hasAudio) {
+      ctx.progress(0.99, 'audio');
+      await addSourceAudio(outPath, source, { ffmpegPath: this.#opts.ffmpegPath, signal: ctx.signal });
+    }
+    ctx.log(`Reframed ${written} frames${info.hasAudio ? ' with the source\'s audio' : ''} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     return { video: new OutputFile(outPath, 'video/mp4', 'output.mp4') };
   }
 }
