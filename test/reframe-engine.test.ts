@@ -7,10 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
+import { Compositor, seamFor } from '../src/engine/reframe/compose.ts';
+import { cellFor, FillModel } from '../src/engine/reframe/fill.ts';
 import { canvasSize, MAX_CANVAS_SIDE, ReframeInputError, reframeLayout } from '../src/engine/reframe/geometry.ts';
 import { renderReframe } from '../src/engine/reframe/render.ts';
 import { ASPECT_RATIOS, RESOLUTIONS, videoSize } from '../src/engine/sizes.ts';
 import { videoStreamInfo } from '../src/engine/video-info.ts';
+import { frameBytes } from '../src/engine/yuv.ts';
 import { ffprobe, makeTestImage } from './support/media.ts';
 import { frameDiffEnergy, makeMovingSource, readFrames, rectPsnr } from './support/reframe-measure.ts';
 import { tempDir } from './support/server.ts';
@@ -78,6 +81,46 @@ describe('geometry', () => {
     assert.doesNotThrow(() => reframeLayout(src, { aspect_ratio: '1:1', x_end: 100, grid_position_x: 260 }));
     assert.equal(fieldOf(() => reframeLayout(src, { aspect_ratio: '16:9', grid_position_y: 1 })), 'grid_position_y');
   });
+});
+
+test('any layout, odd or tiny: the placed luma is the source exactly and the fill is finite', () => {
+  const aspects = ['1:1', '16:9', '9:16', '4:3', '3:4', '21:9', '9:21'];
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 16) % n;
+  };
+  let composed = 0;
+  for (let iter = 0; iter < 300; iter++) {
+    const source = { width: 2 + rnd(300), height: 2 + rnd(300) };
+    const f: Record<string, number | undefined> = {};
+    for (const [k, max] of [['x_start', source.width], ['x_end', source.width + 2], ['y_start', source.height], ['y_end', source.height + 2], ['grid_position_x', 200], ['grid_position_y', 200]] as const) {
+      if (rnd(2)) f[k] = rnd(max);
+    }
+    let layout;
+    try {
+      layout = reframeLayout(source, { aspect_ratio: aspects[rnd(7)]!, ...f });
+    } catch (err) {
+      assert.ok(err instanceof ReframeInputError, String(err));
+      continue;
+    }
+    const { canvas, placed } = layout;
+    for (const draft of [false, true]) {
+      const fill = new FillModel(canvas, placed, { cell: cellFor(canvas, draft), fps: 24, detail: !draft });
+      const compositor = new Compositor(canvas, placed, fill, seamFor(canvas));
+      const src = Uint8Array.from({ length: frameBytes(placed.width, placed.height) }, () => rnd(256));
+      fill.update(src, placed);
+      const out = new Uint8Array(frameBytes(canvas.width, canvas.height));
+      compositor.compose(src, out);
+      for (let y = 0; y < placed.height; y++) {
+        const got = out.subarray((placed.y + y) * canvas.width + placed.x, (placed.y + y) * canvas.width + placed.x + placed.width);
+        assert.deepEqual(got, src.subarray(y * placed.width, (y + 1) * placed.width), JSON.stringify(layout));
+      }
+      for (let p = 0; p < 3; p++) assert.ok(fill.plane(p).every(Number.isFinite), JSON.stringify(layout));
+    }
+    composed++;
+  }
+  assert.ok(composed > 50, `${composed} layouts composed`);
 });
 
 describe('sources', () => {
