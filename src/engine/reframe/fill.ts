@@ -37,7 +37,8 @@ interface PlaneGrid {
   /** Source plane size (the placed frame's plane). */
   srcWidth: number;
   srcHeight: number;
-  cellOfX: Int32Array;
+  /** Runs of source columns in one cell: [first, end, cell] triples (summed without a lookup per sample). */
+  runsX: Int32Array;
   cellOfY: Int32Array;
   /** Samples per cell (0 outside the source). */
   count: Float32Array;
@@ -123,6 +124,11 @@ export class FillModel {
     const cellOfY = Int32Array.from({ length: srcHeight }, (_, j) => Math.floor((placed.y + sub * j) / this.cell));
     const count = new Float32Array(this.cols * this.rows);
     for (const cy of cellOfY) for (const cx of cellOfX) count[cy * this.cols + cx]!++;
+    const runs: number[] = [];
+    for (let i = 0; i < srcWidth; i++) {
+      if (i === 0 || cellOfX[i] !== cellOfX[i - 1]) runs.push(i, i + 1, cellOfX[i]!);
+      else runs[runs.length - 2]!++;
+    }
     const kx0 = cellOfX[0]!;
     const kx1 = cellOfX[srcWidth - 1]! + 1;
     const ky0 = cellOfY[0]!;
@@ -135,7 +141,7 @@ export class FillModel {
         far[y * this.cols + x] = Math.min(1, Math.hypot(dx, dy) / FAR_CELLS);
       }
     }
-    return { sub, srcWidth, srcHeight, cellOfX, cellOfY, count, kx0, kx1, ky0, ky1, far, value: new Float32Array(this.cols * this.rows) };
+    return { sub, srcWidth, srcHeight, runsX: Int32Array.from(runs), cellOfY, count, kx0, kx1, ky0, ky1, far, value: new Float32Array(this.cols * this.rows) };
   }
 
   /** The smoothed fill of plane 0 (Y), 1 (U) or 2 (V), one value per cell, row-major. */
@@ -175,10 +181,15 @@ export class FillModel {
     const { cols, rows } = this;
     const sum = this.#sum;
     sum.fill(0);
+    const runs = g.runsX;
     for (let j = 0; j < g.srcHeight; j++) {
       const row = g.cellOfY[j]! * cols;
       const base = j * g.srcWidth;
-      for (let i = 0; i < g.srcWidth; i++) sum[row + g.cellOfX[i]!]! += src[base + i]!;
+      for (let r = 0; r < runs.length; r += 3) {
+        let acc = 0;
+        for (let i = base + runs[r]!, end = base + runs[r + 1]!; i < end; i++) acc += src[i]!;
+        sum[row + runs[r + 2]!]! += acc;
+      }
     }
     const near = this.#near;
     for (let y = 0; y < rows; y++) {
