@@ -70,6 +70,8 @@ export class Compositor {
   readonly #seamWeight: Float32Array;
   readonly #seam2: number;
   readonly #row: Float32Array;
+  /** row[k + 1] − row[k], 0 past the last cell. */
+  readonly #slope: Float32Array;
 
   constructor(canvas: Size, placed: Rect, fill: FillModel, seam: number) {
     this.#canvas = canvas;
@@ -93,6 +95,7 @@ export class Compositor {
       };
     });
     this.#row = new Float32Array(fill.cols);
+    this.#slope = new Float32Array(fill.cols);
   }
 
   /** Writes the canvas frame for `placedFrame` (yuv420p of the placed size) into `out`. */
@@ -106,6 +109,7 @@ export class Compositor {
     const { x: mx, y: my, width, height, srcWidth } = m;
     const cols = this.#fill.cols;
     const row = this.#row;
+    const slope = this.#slope;
     const seamWeight = this.#seamWeight;
     const seam2 = this.#seam2;
     const s = src.data;
@@ -116,6 +120,7 @@ export class Compositor {
       const c1 = Math.min(this.#fill.rows - 1, my.cell[y]! + 1) * cols;
       const fy = my.frac[y]!;
       for (let k = 0; k < cols; k++) row[k] = fill[c0 + k]! + fy * (fill[c1 + k]! - fill[c0 + k]!);
+      for (let k = 0; k < cols; k++) slope[k] = k + 1 < cols ? row[k + 1]! - row[k]! : 0;
       const dy = my.dist[y]!;
       const dy2 = dy * dy;
       const srcRow = my.src[y]! * srcWidth;
@@ -128,8 +133,7 @@ export class Compositor {
           continue;
         }
         const k = mx.cell[x]!;
-        const k1 = Math.min(cols - 1, k + 1);
-        const bg = row[k]! + mx.frac[x]! * (row[k1]! - row[k]!);
+        const bg = row[k]! + mx.frac[x]! * slope[k]!;
         const dx = mx.dist[x]!;
         const d2 = dx * dx + dy2;
         let v = bg;
@@ -137,7 +141,8 @@ export class Compositor {
           const edge = s[srcRow + mx.src[x]!]!;
           v = edge + seamWeight[d2]! * (bg - edge);
         }
-        d[out + x] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+        // v is a convex blend of bytes, so within [0, 255]: round, no clamp.
+        d[out + x] = (v + 0.5) | 0;
       }
     }
   }
