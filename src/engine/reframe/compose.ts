@@ -8,7 +8,7 @@ import { chromaSize, framePlanes, type Plane } from '../yuv.ts';
 import type { FillModel } from './fill.ts';
 import type { Rect, Size } from './geometry.ts';
 
-/** The seam for a canvas: 1/24 of its short side (22 px at 540p, 45 at 1080p). */
+/** The seam for a canvas: 1/24 of its short side (23 px at 540p, 45 at 1080p). */
 export function seamFor(canvas: Size): number {
   return Math.max(4, Math.round(Math.min(canvas.width, canvas.height) / 24));
 }
