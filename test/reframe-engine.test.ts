@@ -15,7 +15,7 @@ import { ASPECT_RATIOS, RESOLUTIONS, videoSize } from '../src/engine/sizes.ts';
 import { videoStreamInfo } from '../src/engine/video-info.ts';
 import { frameBytes } from '../src/engine/yuv.ts';
 import { ffprobe, makeTestImage } from './support/media.ts';
-import { frameDiffEnergy, makeMovingSource, readFrames, rectPsnr } from './support/reframe-measure.ts';
+import { frameDiffEnergy, makeMovingSource, readFrames, rectPsnr, lumaCrop } from './support/reframe-measure.ts';
 import { tempDir } from './support/server.ts';
 
 const run = promisify(execFile);
@@ -140,6 +140,23 @@ describe('sources', () => {
     assert.ok(Math.abs(p.fps - 30000 / 1001) < 1e-6, `rate ${p.fps}`);
     const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=r_frame_rate', '-of', 'csv=p=0', out]);
     assert.equal(stdout.trim(), '30000/1001');
+  });
+
+  test('an anamorphic source is reframed in square pixels, as players show it', async () => {
+    const square = path.join(dir, 'square.mp4');
+    const squeezed = path.join(dir, 'anamorphic.mp4');
+    await makeMovingSource(square, { width: 640, height: 360, seconds: 0.5, fps: 24 });
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', square, '-vf', 'scale=480:360,setsar=4/3', '-c:v', 'libx264', '-crf', '12', squeezed]);
+    const info = await videoStreamInfo(squeezed);
+    assert.deepEqual([info.width, info.height, info.anamorphic], [640, 360, true]);
+    const layout = reframeLayout(info, { aspect_ratio: '1:1', x_start: 100, x_end: 300 });
+    const out = path.join(dir, 'anamorphic-out.mp4');
+    await renderReframe({ source: squeezed, layout, squarePixels: info, fps: info.fps, frames: info.frames, outPath: out, quality: 'standard' });
+    const p = await ffprobe(out);
+    assert.deepEqual([p.width, p.height], [360, 360]);
+    const [frames, refs] = await Promise.all([readFrames(out, 360, 360), readFrames(squeezed, 640, 360)]);
+    const psnrs = frames.map((f, i) => rectPsnr(f, 360, layout.placed, lumaCrop(refs[i]!, 640, { x: 100, y: 0, width: 200, height: 360 })));
+    assert.ok(Math.min(...psnrs) >= 35, `${Math.min(...psnrs).toFixed(1)} dB`);
   });
 
   test('a still, noisy source: the fill flickers far less than the source, whose pixels survive', async (t) => {

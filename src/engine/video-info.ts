@@ -1,6 +1,6 @@
 // What a runner that reads a source video needs to know before it decodes it: the frame size as
 // players show it (a phone's rotation applied, which ffmpeg's decoder also applies before any
-// filter), the frame rate as ffmpeg's exact rational, and about how many frames there are. The
+// filter; non-square pixels widened or narrowed to square ones), the frame rate as ffmpeg's exact rational, and about how many frames there are. The
 // worker has already probed and limited the file (src/media/video-probe.ts); this reads the
 // geometry the render needs, which that check does not keep, and whether there is sound to carry.
 import { execFile } from 'node:child_process';
@@ -8,9 +8,14 @@ import { abortReason } from './encoder.ts';
 import { DEFAULT_FFPROBE, spawnError } from './ffmpeg.ts';
 
 export interface VideoStreamInfo {
-  /** Displayed size: width and height swapped for a ±90° rotation. */
+  /**
+   * Displayed size in square pixels: width and height swapped for a ±90° rotation, the width
+   * times the sample aspect ratio (even) for anamorphic video.
+   */
   width: number;
   height: number;
+  /** True when the coded pixels are not square: scale to width × height before anything else. */
+  anamorphic: boolean;
   /** Frames per second (average rate; the nominal rate when the container has no average). */
   fps: number;
   /** The same rate as ffmpeg's rational, e.g. `30000/1001`, to hand to the encoder unrounded. */
@@ -29,13 +34,14 @@ interface StreamJson {
   avg_frame_rate?: string;
   r_frame_rate?: string;
   nb_frames?: string;
+  sample_aspect_ratio?: string;
   duration?: string;
   tags?: { rotate?: string };
   side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 
-const ratio = (r: string | undefined): [number, number] | null => {
-  const [num, den] = (r ?? '').split('/').map(Number);
+const ratio = (r: string | undefined, sep = '/'): [number, number] | null => {
+  const [num, den] = (r ?? '').split(sep).map(Number);
   return num && den && Number.isFinite(num / den) ? [num, den] : null;
 };
 
@@ -70,10 +76,15 @@ export function videoStreamInfo(file: string, opts: { ffprobePath?: string; sign
           const durationSec = Number(s.duration ?? json.format?.duration ?? 0) || 0;
           const matrix = s.side_data_list?.find((d) => d.side_data_type === 'Display Matrix')?.rotation;
           const turned = sideways(matrix ?? (Number(s.tags?.rotate ?? 0) || 0));
+          const [sarNum, sarDen] = ratio(s.sample_aspect_ratio, ':') ?? [1, 1];
+          const anamorphic = sarNum !== sarDen;
+          // A sample aspect ratio widens (or narrows) the picture along its coded width.
+          const shownWidth = anamorphic ? Math.max(2, Math.round((s.width * sarNum) / sarDen / 2) * 2) : s.width;
           const stated = Number(s.nb_frames ?? 0);
           resolve({
-            width: turned ? s.height : s.width,
-            height: turned ? s.width : s.height,
+            width: turned ? s.height : shownWidth,
+            height: turned ? shownWidth : s.height,
+            anamorphic,
             fps,
             frameRate: `${num}/${den}`,
             frames: stated > 0 ? stated : Math.max(1, Math.round(durationSec * fps)),

@@ -55,6 +55,7 @@ export class ReframeRunner implements Runner {
     const written = await renderReframe({
       source,
       layout,
+      squarePixels: info.anamorphic ? { width: info.width, height: info.height } : undefined,
       fps: info.fps,
       frames: info.frames,
       image: ctx.files.image_url?.path,

@@ -17,6 +17,8 @@ export interface ReframeRenderOptions {
   /** The source video file. */
   source: string;
   layout: ReframeLayout;
+  /** For anamorphic sources: the square-pixel size the layout was made for, scaled to first. */
+  squarePixels?: { width: number; height: number } | undefined;
   /** The source's frame rate (frames per second) and its frame count (for progress only). */
   fps: number;
   frames: number;
@@ -77,7 +79,10 @@ export async function renderReframe(o: ReframeRenderOptions): Promise<number> {
       width: placed.width,
       height: placed.height,
       // exact: odd offsets stay where they were asked for instead of rounding to the chroma grid.
-      filters: [`crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}:exact=1`],
+      filters: [
+        ...(o.squarePixels ? [`scale=${o.squarePixels.width}:${o.squarePixels.height}`, 'setsar=1'] : []),
+        `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}:exact=1`,
+      ],
       ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
