@@ -19,6 +19,7 @@ import { Housekeeper } from './requests/housekeeper.ts';
 import { RequestService } from './requests/service.ts';
 import { MotionRunner } from './runners/motion.ts';
 import { NoopRunner } from './runners/noop.ts';
+import { ReframeRunner } from './runners/reframe.ts';
 import type { Runner } from './runners/runner.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
@@ -111,6 +112,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   const runners = new Map<string, Runner>([
     ['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })],
     ['noop', new NoopRunner()],
+    ['reframe', new ReframeRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
   ]);
   const workerDeps = {
     workerId,
