@@ -17,8 +17,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+const made: string[] = [];
+// Each test file runs in a process of its own: what it made goes when that process ends.
+process.once('exit', () => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'reelhouse-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
