@@ -64,6 +64,10 @@ export interface Config {
   databaseUrl: string | null;
   /** Blobs in this S3 bucket (shared by every process); null: files under `dataDir`. */
   s3: S3Config | null;
+  /** `reelhouse run`: the server it talks to; default: this configuration's public URL (the local server). */
+  serverUrl: string;
+  /** `reelhouse run`: the key it sends (`key_id:key_secret`); null: none. */
+  clientKey: string | null;
 }
 
 /** An S3-compatible bucket for blobs (S3_* settings, with AWS_* as fallbacks). */
@@ -220,5 +224,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     metricsToken: env.REELHOUSE_METRICS_TOKEN || null,
     databaseUrl: databaseUrl(env.DATABASE_URL),
     s3: s3Config(env),
+    serverUrl: (env.REELHOUSE_URL || publicUrl).replace(/\/+$/, ''),
+    // FAL_KEY too: scripts written for fal already export it, and the key format is the same.
+    clientKey: env.REELHOUSE_KEY || env.FAL_KEY || null,
   };
 }

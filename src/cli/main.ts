@@ -6,6 +6,7 @@ import { FfmpegMissingError } from '../engine/ffmpeg.ts';
 import { serve } from './serve.ts';
 import { keys } from './keys.ts';
 import { requests } from './requests.ts';
+import { run } from './run.ts';
 import { usage } from './usage-command.ts';
 import { UsageError } from './usage.ts';
 
@@ -18,10 +19,14 @@ const USAGE = `usage:
   reelhouse requests show REQUEST_ID [--data-dir DIR]
   reelhouse requests cancel REQUEST_ID [--data-dir DIR]
   reelhouse usage [--data-dir DIR] [--user NAME] [--since DATE] [--until DATE]
+  reelhouse run ENDPOINT_ID [--FIELD VALUE ...] [--url URL] [--key KEY] [--out PATH] [--json] [--logs]
+    (reelhouse run --help: endpoints, options, exit codes; reelhouse run ENDPOINT_ID --help: its fields)
 
 Settings also come from the environment (REELHOUSE_PORT, REELHOUSE_DATA_DIR, ...): see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
+  // `run` takes flags made from its endpoint's schema, so it parses its own arguments.
+  if (argv[0] === 'run') return run(argv.slice(1), process.env, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
