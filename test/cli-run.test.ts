@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { barLine, formatEta } from '../src/cli/run-progress.ts';
 import { ffprobe, makeTestImage } from './support/media.ts';
 import { startTestServer, tempDir, type TestServer } from './support/server.ts';
 
@@ -79,16 +80,24 @@ test('run --help lists the fields with their enums and defaults, and the exit co
   assert.match(general.stdout, new RegExp(`^  ${RAY2} +Luma Ray 2`, 'm'));
 });
 
+test('the bar line: stage, bar, percentage and ETA in the width given', () => {
+  const line = barLine('render', 0.42, 75, '', 80);
+  assert.match(line, /^render +\[#+-+\]  42%  ETA 1:15$/);
+  assert.ok(line.length < 80);
+  assert.equal(barLine('render', 1, 0, '', 80).includes('ETA'), false, 'no ETA once done');
+  assert.equal(formatEta(3725), '1:02:05');
+  assert.match(barLine('queued', null, null, 'position 3', 80), /^queued +position 3$/);
+});
+
 test('a video from a local image, with a progress bar drawn in a terminal', async () => {
   const out = path.join(dir, 'push-in.mp4');
   const { code, stdout } = await reelhouseRun([RAY2, '--prompt', 'push in', '--image_url', './x.png', '--out', out], { tty: true });
   assert.equal(code, 0, stdout);
-  // Redrawn in place: carriage returns without newlines between updates of one stage.
-  const redraws = stdout.match(/\rrender +\[[#-]+\] +\d+%/g) ?? [];
-  assert.ok(redraws.length >= 2, `the render stage is redrawn: ${JSON.stringify(stdout)}`);
-  assert.match(stdout, /\r(upload|submit)\b/);
-  assert.match(stdout, /\[#{10,}\] 100%/, 'the bar reaches 100%');
-  assert.match(stdout, /ETA \d+:\d\d/);
+  // Redrawn in place: each update starts with a carriage return and clears the rest of the line.
+  const redraws = stdout.match(/\r(upload|decode|render|finalize|download) +\[[#-]+\] +\d+%[^\r\n]*\x1b\[K/g) ?? [];
+  assert.ok(redraws.length >= 4, `the bar is redrawn: ${JSON.stringify(stdout)}`);
+  assert.match(stdout, /\r(decode|render|finalize) +\[/, 'the server-side stage is shown');
+  assert.match(stdout, /\r(render|finalize|done) +\[#{10,}\] 100%/, 'the bar reaches 100%');
   assert.ok(stdout.includes(`${out}\r\n`), 'the saved path is printed');
   const video = await ffprobe(out);
   assert.equal(video.codec, 'h264');

@@ -150,7 +150,9 @@ export class RunClient {
           if (body.status === 'COMPLETED') return;
         }
       } catch (err) {
-        if (!(err instanceof UnreachableError) && !isStreamCut(err)) throw err;
+        // A server restarting answers 502/503 for a moment (from its proxy, or while it stops).
+        const transient = err instanceof UnreachableError || isStreamCut(err) || (err instanceof ApiError && err.status >= 502);
+        if (!transient || signal.aborted) throw err;
         if (++failures > 10) throw err;
       }
       await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** failures)));

@@ -77,6 +77,7 @@ export async function execute(opts: ExecuteOptions): Promise<number> {
   let requestId: string | null = null;
   const cancelling: Promise<void>[] = [];
   let interrupts = 0;
+  let downloading = false;
   const sendCancel = (): void => {
     if (requestUrl === null || cancelling.length > 0) return;
     display.line('cancelling the request on the server… (Ctrl-C again to stop waiting)');
@@ -130,8 +131,9 @@ export async function execute(opts: ExecuteOptions): Promise<number> {
       }
       return output.finish(EXIT.failed, { ...doc, outcome: 'failed' }, `request failed (${body.error_type ?? `HTTP ${result.status}`}): ${last?.error ?? JSON.stringify(body.detail)}`);
     }
-    if (interrupts > 0) return cancelled(`the request had already finished; its output stays on the server (reelhouse requests show ${requestId})`);
+    if (interrupts > 0) return cancelled(`request ${requestId} had already finished; its output stays on the server`);
 
+    downloading = true;
     const files = findFiles(result.body);
     const saved: { field: string; url: string; path: string; bytes: number }[] = [];
     for (const file of files) {
@@ -146,7 +148,9 @@ export async function execute(opts: ExecuteOptions): Promise<number> {
   } catch (err) {
     display.end();
     if ((err as Error).name === 'AbortError' || stopWaiting.signal.aborted) {
-      return cancelled(requestId === null ? 'cancelled before the request was sent' : `stopped; cancellation of ${requestId} was requested`);
+      if (requestId === null) return cancelled('cancelled before the request was sent');
+      if (downloading) return cancelled(`download stopped; the output of request ${requestId} stays on the server`);
+      return cancelled(`stopped waiting for request ${requestId}`);
     }
     if (err instanceof ApiError && err.status === 422) {
       return output.invalid(fieldErrors((err.body as { detail?: unknown } | null)?.detail), { outcome: 'invalid', request_id: requestId });
