@@ -82,7 +82,7 @@ test('run --help lists the fields with their enums and defaults, and the exit co
 
 test('the bar line: stage, bar, percentage and ETA in the width given', () => {
   const line = barLine('render', 0.42, 75, '', 80);
-  assert.match(line, /^render +\[#+-+\]  42%  ETA 1:15$/);
+  assert.match(line, /^render +\[#+-+\] {2}42% {2}ETA 1:15$/);
   assert.ok(line.length < 80);
   assert.equal(barLine('render', 1, 0, '', 80).includes('ETA'), false, 'no ETA once done');
   assert.equal(formatEta(3725), '1:02:05');
@@ -94,7 +94,8 @@ test('a video from a local image, with a progress bar drawn in a terminal', asyn
   const { code, stdout } = await reelhouseRun([RAY2, '--prompt', 'push in', '--image_url', './x.png', '--out', out], { tty: true });
   assert.equal(code, 0, stdout);
   // Redrawn in place: each update starts with a carriage return and clears the rest of the line.
-  const redraws = stdout.match(/\r(upload|decode|render|finalize|download) +\[[#-]+\] +\d+%[^\r\n]*\x1b\[K/g) ?? [];
+  const clearLine = '\u001b[K';
+  const redraws = stdout.split('\r').filter((l) => /^(upload|decode|render|finalize|download) +\[[#-]+\] +\d+%/.test(l) && l.includes(clearLine));
   assert.ok(redraws.length >= 4, `the bar is redrawn: ${JSON.stringify(stdout)}`);
   assert.match(stdout, /\r(decode|render|finalize) +\[/, 'the server-side stage is shown');
   assert.match(stdout, /\r(render|finalize|done) +\[#{10,}\] 100%/, 'the bar reaches 100%');
