@@ -76,6 +76,9 @@ test('run --help lists the fields with their enums and defaults, and the exit co
   assert.match(stdout, /exit status:\n\s+0 +done[\s\S]*2 +bad usage or bad input[\s\S]*3 +the request failed\n\s+4 +cancelled/);
   const noop = await reelhouseRun(['reelhouse/noop', '--help']);
   assert.match(noop.stdout, /--sleep_ms INTEGER 0\.\.600000\n\s+How long to take, in milliseconds \(default 0\)/);
+  const reframe = await reelhouseRun(['fal-ai/luma-dream-machine/ray-2/reframe', '--help']);
+  assert.match(reframe.stdout, /--x_start INTEGER 0\.\.100000\n/, 'a nullable number is still a number');
+  assert.match(reframe.stdout, /--video_url FILE\|URL\n.*required/);
   const general = await reelhouseRun(['--help']);
   assert.match(general.stdout, new RegExp(`^  ${RAY2} +Luma Ray 2`, 'm'));
 });

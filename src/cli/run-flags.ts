@@ -22,6 +22,7 @@ export interface FieldFlag {
 }
 
 interface JsonSchemaProp {
+  anyOf?: JsonSchemaProp[];
   type?: string | string[];
   enum?: unknown[];
   default?: unknown;
@@ -32,6 +33,15 @@ interface JsonSchemaProp {
 
 // Bounds beyond these are zod's "any safe integer", not a limit worth printing.
 const PRINTABLE_BOUND = 1e12;
+
+/** `anyOf: [X, {type: null}]` (zod's nullish numbers and enums) as X with the outer description and default. */
+function unwrapNullable(p: JsonSchemaProp): JsonSchemaProp {
+  const members = (p.anyOf ?? []).filter((m) => m.type !== 'null');
+  const [only] = members;
+  if (members.length !== 1 || !only) return p;
+  const { anyOf: _anyOf, ...outer } = p;
+  return { ...unwrapNullable(only), ...outer };
+}
 
 function kindOf(p: JsonSchemaProp): FieldFlag['kind'] {
   if (p.enum) return 'enum';
@@ -46,17 +56,20 @@ export function fieldFlags(endpoint: Endpoint): FieldFlag[] {
     properties?: Record<string, JsonSchemaProp>;
     required?: string[];
   };
-  return Object.entries(schema.properties ?? {}).map(([name, p]) => ({
-    name,
-    kind: kindOf(p),
-    values: (p.enum ?? []).map(String),
-    default: p.default,
-    description: p.description ?? '',
-    required: (schema.required ?? []).includes(name),
-    file: endpoint.fileFields.includes(name),
-    min: p.minimum !== undefined && Math.abs(p.minimum) < PRINTABLE_BOUND ? p.minimum : undefined,
-    max: p.maximum !== undefined && Math.abs(p.maximum) < PRINTABLE_BOUND ? p.maximum : undefined,
-  }));
+  return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
+    const p = unwrapNullable(prop);
+    return {
+      name,
+      kind: kindOf(p),
+      values: (p.enum ?? []).map(String),
+      default: p.default,
+      description: p.description ?? '',
+      required: (schema.required ?? []).includes(name),
+      file: endpoint.fileFields.includes(name),
+      min: p.minimum !== undefined && Math.abs(p.minimum) < PRINTABLE_BOUND ? p.minimum : undefined,
+      max: p.maximum !== undefined && Math.abs(p.maximum) < PRINTABLE_BOUND ? p.maximum : undefined,
+    };
+  });
 }
 
 const kebab = (name: string): string => name.replaceAll('_', '-');

@@ -57,7 +57,7 @@ Runs one request on a reelhouse server: uploads local files, submits through the
 progress and saves the output. \`reelhouse run ENDPOINT_ID --help\` lists the endpoint's fields.
 
 endpoints:
-${endpoints.map((e) => `  ${e.id.padEnd(48)} ${e.title}`).join('\n')}
+${endpoints.map((e, _, all) => `  ${e.id.padEnd(Math.max(...all.map((x) => x.id.length)))}  ${e.title}`).join('\n')}
 
 ${OPTIONS_HELP}
 
