@@ -154,14 +154,17 @@ test('bad input exits 2 naming the field, checked here or by the server', async 
 });
 
 test('a failed request exits 3 with its error', async () => {
-  const { code, stdout, stderr } = await reelhouseRun(['reelhouse/noop', '--fail', '--logs', '--json']);
+  // Fields through --input, and a kebab-case flag.
+  const { code, stdout, stderr } = await reelhouseRun(['reelhouse/noop', '--input', '{"fail": true}', '--sleep-ms', '5', '--logs', '--json']);
   assert.equal(code, 3);
   const doc = JSON.parse(stdout) as { outcome: string; error_type: string; request_id: string };
   assert.equal(doc.outcome, 'failed');
   assert.equal(doc.error_type, 'runner_server_error');
   assert.match(stderr, /request failed \(runner_server_error\): .*fail: true/);
   assert.match(stderr, /^step 1 of 1$/m, '--logs prints the log lines');
-  assert.equal((await server.app.store.requests.get(doc.request_id))?.state, 'failed');
+  const r = await server.app.store.requests.get(doc.request_id);
+  assert.equal(r?.state, 'failed');
+  assert.deepEqual(r?.input, { fail: true, sleep_ms: 5, steps: 1 });
 });
 
 test('Ctrl-C cancels the request on the server and exits 4', async () => {

@@ -93,11 +93,12 @@ export class RunClient {
     return `${this.baseUrl}/queue/${owner}/${alias}/requests/${requestId}`;
   }
 
-  async submit(endpointId: string, input: unknown): Promise<Submitted> {
+  async submit(endpointId: string, input: unknown, signal?: AbortSignal): Promise<Submitted> {
     return (await this.#json('submit', `${this.baseUrl}/queue/${endpointId}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(input),
+      signal,
     })) as Submitted;
   }
 

@@ -106,8 +106,9 @@ export async function execute(opts: ExecuteOptions): Promise<number> {
     }
     if (interrupts > 0) return cancelled('cancelled before the request was sent');
     display.update('submit', null, null, 'sending the request');
-    // Not abortable: once sent, the request may exist, and only its id lets Ctrl-C cancel it.
-    requestId = (await client.submit(opts.endpointId, opts.input)).request_id;
+    // The first Ctrl-C lets the submit finish: once sent, the request may exist, and only its id
+    // lets the cancel reach it. A second one stops waiting for an answer.
+    requestId = (await client.submit(opts.endpointId, opts.input, stopWaiting.signal)).request_id;
     requestUrl = client.requestUrl(opts.endpointId, requestId);
     display.line(`request ${requestId}`);
     if (interrupts > 0) sendCancel();
@@ -148,6 +149,7 @@ export async function execute(opts: ExecuteOptions): Promise<number> {
   } catch (err) {
     display.end();
     if ((err as Error).name === 'AbortError' || stopWaiting.signal.aborted) {
+      if (requestId === null && stopWaiting.signal.aborted) return cancelled('stopped before the server answered the submit; the request may exist');
       if (requestId === null) return cancelled('cancelled before the request was sent');
       if (downloading) return cancelled(`download stopped; the output of request ${requestId} stays on the server`);
       return cancelled(`stopped waiting for request ${requestId}`);
