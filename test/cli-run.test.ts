@@ -57,9 +57,14 @@ function startRun(args: string[], opts: RunOptions = {}): { child: ChildProcess;
     opts.watch?.(stdout, type);
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A hang guard, not a speed limit: a command that never ends must not keep the test run alive.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 300_000);
   const result = new Promise<Ran>((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
   });
   return { child, result };
 }
