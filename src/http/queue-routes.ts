@@ -25,9 +25,11 @@ export interface QueueRouteDeps {
   store: Store;
   publicUrl: string;
   sseKeepAliveMs: number;
+  /** Aborted when the server starts shutting down. */
+  closing: AbortSignal;
 }
 
-export function queueRoutes(app: FastifyInstance, { service, store, publicUrl, sseKeepAliveMs }: QueueRouteDeps): void {
+export function queueRoutes(app: FastifyInstance, { service, store, publicUrl, sseKeepAliveMs, closing }: QueueRouteDeps): void {
   app.post<{ Params: { '*': string }; Querystring: { fal_webhook?: string } }>('/queue/*', async (req, reply) => {
     const { request } = await service.submit(endpointIdFrom(req.params['*']), req.body, req.userId, submitOptions(req.headers, req.query));
     const { body } = await service.status(request, false);
@@ -53,7 +55,7 @@ export function queueRoutes(app: FastifyInstance, { service, store, publicUrl, s
     async (req, reply) => {
       const first = await load(req);
       const withLogs = wantsLogs(req.query.logs);
-      const sse = openSse(reply, sseKeepAliveMs, { 'x-fal-request-id': first.id });
+      const sse = openSse(reply, { keepAliveMs: sseKeepAliveMs, closing, headers: { 'x-fal-request-id': first.id } });
       let sentLogs = 0;
       let lastShape = '';
       try {

@@ -7,7 +7,7 @@ import { submitOptions } from '../requests/submit-headers.ts';
 import { endpointIdFrom, sendAnswer } from './queue-routes.ts';
 import { openSse } from './sse.ts';
 
-export function runRoutes(app: FastifyInstance, service: RequestService, sseKeepAliveMs: number): void {
+export function runRoutes(app: FastifyInstance, service: RequestService, sseKeepAliveMs: number, closing: AbortSignal): void {
   app.post<{ Params: { '*': string } }>('/run/*', async (req, reply) => {
     let endpointId = endpointIdFrom(req.params['*']);
     const streaming = endpointId.endsWith('/stream');
@@ -17,7 +17,7 @@ export function runRoutes(app: FastifyInstance, service: RequestService, sseKeep
     const { request } = await service.submit(endpointId, req.body, req.userId, options);
 
     if (streaming) {
-      const sse = openSse(reply, sseKeepAliveMs, { 'x-fal-request-id': request.id });
+      const sse = openSse(reply, { keepAliveMs: sseKeepAliveMs, closing, headers: { 'x-fal-request-id': request.id } });
       try {
         let last = '';
         for await (const r of service.watch(request.id, sse.signal)) {
@@ -38,14 +38,19 @@ export function runRoutes(app: FastifyInstance, service: RequestService, sseKeep
       return;
     }
 
-    // Stop waiting (not the job) when the caller hangs up.
+    // Stop waiting (not the job) when the caller hangs up or the server shuts down.
     const gone = new AbortController();
     req.raw.socket.once('close', () => gone.abort());
     try {
-      const done = await service.waitUntilDone(request.id, gone.signal);
+      const done = await service.waitUntilDone(request.id, AbortSignal.any([gone.signal, closing]));
       return sendAnswer(reply, service.result(done));
     } catch (err) {
       if (gone.signal.aborted) return reply;
+      if (closing.aborted) {
+        return reply.code(503).header('x-fal-request-id', request.id).header('retry-after', '5').send({
+          detail: `The server is shutting down; request ${request.id} goes on in the queue and its result stays available by id.`,
+        });
+      }
       throw err;
     }
   });

@@ -98,10 +98,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   proxyRoutes(app);
   publicRoutes(app, deps.store, deps.blobs);
 
+  // Long-lived answers (status streams, waiting /run calls) end when the server starts closing:
+  // otherwise close() would wait for every client that follows a request.
+  const closing = new AbortController();
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    done();
+  });
   void app.register(async (api) => {
     api.addHook('onRequest', requireKey(deps.store));
-    queueRoutes(api, { service: deps.requests, store: deps.store, publicUrl: deps.publicUrl, sseKeepAliveMs: deps.sseKeepAliveMs });
-    runRoutes(api, deps.requests, deps.sseKeepAliveMs);
+    queueRoutes(api, { service: deps.requests, store: deps.store, publicUrl: deps.publicUrl, sseKeepAliveMs: deps.sseKeepAliveMs, closing: closing.signal });
+    runRoutes(api, deps.requests, deps.sseKeepAliveMs, closing.signal);
     storageRoutes(api, deps.files);
     usageRoutes(api, deps.store);
     historyRoutes(api, deps.store, deps.publicUrl);

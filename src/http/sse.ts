@@ -5,11 +5,18 @@ import type { FastifyReply } from 'fastify';
 export interface SseStream {
   send(data: unknown): void;
   close(): void;
-  /** Aborted when the client goes away. */
+  /** Aborted when the client goes away or the server shuts down. */
   signal: AbortSignal;
 }
 
-export function openSse(reply: FastifyReply, keepAliveMs: number, headers: Record<string, string> = {}): SseStream {
+export interface SseOptions {
+  keepAliveMs: number;
+  /** The server's shutdown: streams end then, so closing does not wait for their clients. */
+  closing: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export function openSse(reply: FastifyReply, { keepAliveMs, closing, headers = {} }: SseOptions): SseStream {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -31,8 +38,11 @@ export function openSse(reply: FastifyReply, keepAliveMs: number, headers: Recor
     clearInterval(keepAlive);
     if (!res.writableEnded) res.end();
   };
+  const onClosing = (): void => close();
+  closing.addEventListener('abort', onClosing, { once: true });
   res.on('close', () => {
     clearInterval(keepAlive);
+    closing.removeEventListener('abort', onClosing);
     gone.abort();
   });
   function write(text: string): void {
@@ -40,5 +50,6 @@ export function openSse(reply: FastifyReply, keepAliveMs: number, headers: Recor
     lastWrite = Date.now();
     res.write(text);
   }
-  return { send: (data) => write(`data: ${JSON.stringify(data)}\n\n`), close, signal: gone.signal };
+  const signal = AbortSignal.any([gone.signal, closing]);
+  return { send: (data) => write(`data: ${JSON.stringify(data)}\n\n`), close, signal };
 }
