@@ -20,6 +20,7 @@ import { RequestService } from './requests/service.ts';
 import { MotionRunner } from './runners/motion.ts';
 import { NoopRunner } from './runners/noop.ts';
 import { ReframeRunner } from './runners/reframe.ts';
+import { SceneRunner } from './runners/scene.ts';
 import type { Runner } from './runners/runner.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
@@ -113,6 +114,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
     ['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })],
     ['noop', new NoopRunner()],
     ['reframe', new ReframeRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
+    ['scene', new SceneRunner({ ffmpegPath: config.ffmpegPath })],
   ]);
   const workerDeps = {
     workerId,
