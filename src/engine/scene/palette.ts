@@ -57,7 +57,7 @@ const LIGHTS: Record<TimeOfDay, Light> = {
   },
   sunset: {
     top: [38, 44, 104], mid: [196, 92, 92], horizon: [255, 154, 62], sun: [255, 226, 150], glow: [255, 150, 60],
-    glowSize: 0.45, glowStrength: 0.95, sunHeight: 0.045, land: [44, 28, 44], ground: [56, 40, 46], water: [22, 48, 96],
+    glowSize: 0.45, glowStrength: 0.95, sunHeight: 0.045, land: [44, 28, 44], ground: [56, 40, 46], water: [18, 56, 118],
   },
   dusk: {
     top: [18, 24, 62], mid: [70, 62, 120], horizon: [170, 100, 120], sun: [255, 190, 150], glow: [200, 110, 130],

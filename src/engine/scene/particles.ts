@@ -37,7 +37,7 @@ export function planParticles(rng: Rng, kind: ParticleKind, count: number, aspec
 
 /** Falls per second, in field heights, for a particle at a depth (nearer falls faster on screen). */
 function fallRate(kind: ParticleKind, depth: number, pace: number): number {
-  if (kind === 'rain') return ((1.5 + 2.2 * depth) / FIELD_Y) * Math.max(0.8, pace);
+  if (kind === 'rain') return ((0.9 + 1.3 * depth) / FIELD_Y) * Math.max(0.8, pace);
   if (kind === 'snow') return ((0.08 + 0.2 * depth) / FIELD_Y) * pace;
   return ((0.12 + 0.18 * depth) / FIELD_Y) * pace;
 }
@@ -71,7 +71,8 @@ export function drawParticles(c: Canvas, f: ParticleField, p: Palette, view: Vie
     const y = yf * m.zy * height + height / 2;
     if (x < -40 || x > width + 40 || y < -80 || y > height + 80) continue;
     if (f.kind === 'rain') {
-      const len = (0.035 + 0.06 * q.depth) * height * m.zy;
+      // As long as the drop falls in one frame: the motion blur of a film camera's shutter.
+      const len = ((turns * f.fieldY) / clock.frames) * height * m.zy;
       const a = 0.12 + 0.33 * q.depth;
       streak(c, x - f.wind * len, y - len, x, y, q.depth > 0.7 ? rainThick : 1, p.rain, a);
     } else {

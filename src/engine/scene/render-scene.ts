@@ -33,7 +33,10 @@ export interface RenderTextToVideoOptions {
   ffmpegPath?: string;
   preset?: string;
   crf?: number;
-  /** Render threads: 0 draws on the calling thread; by default one worker, pipelined with x264. */
+  /**
+   * Render threads: 0 draws on the calling thread, n ≥ 1 on n workers pipelined with x264. By
+   * default one, and two from 1080p up, where drawing rather than x264 is the slower stage.
+   */
   threads?: number;
 }
 
@@ -80,7 +83,7 @@ export async function renderTextToVideo(opts: RenderTextToVideoOptions): Promise
   const camera = cameraWords(opts.prompt);
   const options: SceneRendererOptions = { spec, camera, width, height, frames, fps, loop, draft: opts.draft ?? false };
   log(`scene: ${describeScene(spec, camera)}${spec.words.length ? '' : ' (no scene words: a landscape chosen from the prompt)'}`);
-  const threads = opts.threads ?? 1;
+  const threads = opts.threads ?? (width * height >= 1_500_000 ? 2 : 1);
   let t0 = performance.now();
   let stage = 'render';
   const encodeShare = 1 - FINALIZE_SHARE;

@@ -69,7 +69,11 @@ export function drawSky(c: Canvas, p: Palette, plan: SkyPlan, m: LayerMap, clock
   const inv = 1 / (spread * spread);
   const g0 = p.glow[0] * p.glowStrength, g1 = p.glow[1] * p.glowStrength, g2 = p.glow[2] * p.glowStrength;
   const lightning: Rgb = [190, 195, 230];
-  for (let y = 0; y < height; y++) {
+  // Rows below the horizon are covered by water or ground (which only read the sky above it).
+  const last = Math.min(height, Math.ceil(horizonRow) + 1);
+  // Beyond about 3 glow radii the glow adds less than 1/255: those pixels take the row's colour.
+  const reach = spread * Math.sqrt(3);
+  for (let y = 0; y < last; y++) {
     // Elevation above the horizon, 0 … 1 over the usual sky.
     const e = Math.max(0, (horizonRow - y - 0.5) / (height * m.zy * 0.62));
     const col = e < 0.3 ? mix(p.skyHorizon, p.skyMid, e / 0.3) : mix(p.skyMid, p.skyTop, Math.min(1, (e - 0.3) / 0.7));
@@ -77,8 +81,18 @@ export function drawSky(c: Canvas, p: Palette, plan: SkyPlan, m: LayerMap, clock
     // The glow is wider than tall and stays above the horizon line (the ground hides the rest).
     const dy = (y + 0.5 - sunY) * 1.8;
     const dy2 = dy * dy * inv;
-    let o = y * width * 3;
-    for (let x = 0; x < width; x++, o += 3) {
+    const rowStart = y * width * 3;
+    const halfWidth = dy2 < 3 ? reach * Math.sqrt(1 - dy2 / 3) : 0;
+    const x0 = Math.max(0, Math.min(width, Math.floor(sunX - halfWidth)));
+    const x1 = Math.max(x0, Math.min(width, Math.ceil(sunX + halfWidth)));
+    data[rowStart] = r;
+    data[rowStart + 1] = g;
+    data[rowStart + 2] = b;
+    // Doubling copies fill the row outside the glow with its first pixel.
+    fillRow(data, rowStart, 0, x0);
+    fillRow(data, rowStart, x1, width);
+    let o = rowStart + x0 * 3;
+    for (let x = x0; x < x1; x++, o += 3) {
       const dx = x + 0.5 - sunX;
       const k = 1 / (1 + 5 * (dx * dx * inv + dy2));
       const f = k * k;
@@ -102,6 +116,20 @@ export function drawSky(c: Canvas, p: Palette, plan: SkyPlan, m: LayerMap, clock
   }
   drawStars(c, plan, m, clock);
   drawClouds(c, p, plan, m, clock, flash);
+}
+
+/** Copies the pixel at `rowStart` over pixels [from, to) of the same row. */
+function fillRow(data: Uint8ClampedArray, rowStart: number, from: number, to: number): void {
+  if (to <= from) return;
+  const first = rowStart + from * 3;
+  const end = rowStart + to * 3;
+  if (from !== 0) data.copyWithin(first, rowStart, rowStart + 3);
+  let filled = 3;
+  while (first + filled < end) {
+    const n = Math.min(filled, end - first - filled);
+    data.copyWithin(first + filled, first, first + n);
+    filled += n;
+  }
 }
 
 function drawStars(c: Canvas, plan: SkyPlan, m: LayerMap, clock: Clock): void {

@@ -79,11 +79,12 @@ export interface Clock {
   /** Camera time: frameTime (reaches 1 on the last frame unless looping). */
   t: number;
   seconds: number;
+  frames: number;
   loop: boolean;
 }
 
 export function clockAt(i: number, frames: number, fps: number, loop: boolean): Clock {
-  return { tau: i / frames, t: frameTime(i, frames, loop), seconds: frames / fps, loop };
+  return { tau: i / frames, t: frameTime(i, frames, loop), seconds: frames / fps, frames, loop };
 }
 
 /** Whole cycles over the video closest to `perSecond` (at least one): periodic, so loops are seamless. */

@@ -39,7 +39,7 @@ export function drawSurface(c: Canvas, p: Palette, o: SurfaceOptions, m: LayerMa
     // Depth below the horizon in world units: 0 at the horizon, ~0.4 at the bottom of the frame.
     const dv = dist / (height * m.zy);
     const near = Math.min(1, dv / 0.35);
-    const fresnel = o.reflect * (1 - 0.55 * near);
+    const fresnel = o.reflect * (1 - 0.65 * near);
     // Two wave trains: a fine chop whose rows race by, and a slow swell.
     const wob = Math.sin(dv * 900 / (0.4 + near) - phase * waveCycles) * 0.7 + Math.sin(dv * 140 + phase * swellCycles) * 0.3;
     const dx = Math.round(o.waves * scale * (0.15 + near * near) * wob);

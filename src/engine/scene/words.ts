@@ -125,7 +125,7 @@ export function readScene(prompt: string): SceneSpec {
     if (rng.next() < 0.45) flag.water = true;
   }
   const lit = time === 'night' || time === 'dusk';
-  const stars = flag.stars || (lit && !flag.clouds && !flag.rain && !flag.fog && rng.next() < 0.8);
+  const stars = flag.stars || (lit && !flag.clouds && !flag.rain && !flag.snow && !flag.fog && rng.next() < 0.8);
   return {
     seed,
     time,
