@@ -17,7 +17,7 @@ import { buildRidges } from './ridges.ts';
 import type { Ridge } from './ridges.ts';
 import { drawSky, flashAt, planSky } from './sky.ts';
 import type { SkyPlan } from './sky.ts';
-import { clockAt, cycles, layerMap, scenePath, viewOf } from './view.ts';
+import { clockAt, layerMap, scenePath, tickOf, viewOf } from './view.ts';
 import type { Pose } from '../pose.ts';
 import type { CameraWord } from '../vocabulary.ts';
 import { drawSurface } from './water.ts';
@@ -111,7 +111,7 @@ export class SceneRenderer {
       this.#rollScratch ??= new Uint8Array(this.frameBytes);
       target = canvasOver(this.#rollScratch, width, height);
     }
-    const tick = Math.floor(clock.tau * cycles(clock, 2));
+    const tick = tickOf(clock, 2);
     const skyMap = layerMap(view, 0);
     drawSky(target, p, this.#sky, skyMap, clock, flashAt(this.#sky, clock));
     let sunX = (this.#sky.sunU - skyMap.ox) * skyMap.zx * height + width / 2;
@@ -125,7 +125,7 @@ export class SceneRenderer {
     for (const ridge of this.#ridges) {
       const m = layerMap(view, ridge.depth);
       if (ridge.toBottom) drawRidge(target, ridge, m, this.#land, this.#o.spec.seed, tick);
-      drawSigns(target, ridge, m, Math.floor(clock.tau * cycles(clock, 6)), this.#o.spec.seed, 1);
+      drawSigns(target, ridge, m, tickOf(clock, 6), this.#o.spec.seed, 1);
     }
     if (this.#fire) {
       const base = drawFire(target, this.#fire, p, view, clock);

@@ -92,6 +92,12 @@ export function cycles(clock: Clock, perSecond: number): number {
   return Math.max(1, Math.round(perSecond * clock.seconds));
 }
 
+/** Which of `perSecond` × seconds equal steps τ is in, wrapping, so frame N is step 0 again. */
+export function tickOf(clock: Clock, perSecond: number): number {
+  const n = cycles(clock, perSecond);
+  return Math.floor(clock.tau * n) % n;
+}
+
 /**
  * A slow drift of `perSecond` units: linear in a plain video; in a loop the same start velocity
  * on a sine that comes back, since a slow drift cannot cover a whole period in a few seconds.

@@ -7,7 +7,7 @@ import type { Canvas } from './canvas.ts';
 import type { Palette, Rgb } from './palette.ts';
 import { hash3 } from './random.ts';
 import { rowOf } from './land.ts';
-import { cycles, HORIZON } from './view.ts';
+import { cycles, HORIZON, tickOf } from './view.ts';
 import type { Clock, LayerMap } from './view.ts';
 
 export interface SurfaceOptions {
@@ -32,7 +32,7 @@ export function drawSurface(c: Canvas, p: Palette, o: SurfaceOptions, m: LayerMa
   const waveCycles = cycles(clock, 0.35 * p.pace);
   const swellCycles = cycles(clock, 0.18 * p.pace);
   const phase = 2 * Math.PI * clock.tau;
-  const tick = Math.floor(clock.tau * cycles(clock, 8));
+  const tick = tickOf(clock, 8);
   const stride = width * 3;
   for (let y = first; y < height; y++) {
     const dist = y + 0.5 - horizonRow; // pixels below the horizon
