@@ -80,8 +80,8 @@ export class SceneRenderer {
     const city = spec.terrain.includes('city');
     const wet = spec.rain || (city && spec.neon);
     this.#surface = spec.water
-      ? { reflect: 0.8, waves: spec.storm ? 18 : 10, glitter: p.sunVisible, colour: p.water, stripes: 0 }
-      : { reflect: wet ? (city ? 0.42 : 0.25) : 0, waves: wet ? 3 : 0, glitter: false, colour: groundColour(spec, p), stripes: city ? 0 : 0.06 };
+      ? { reflect: 0.8, waves: spec.storm ? 18 : 10, glitter: p.sunVisible, colour: p.water, stripes: 0, stretch: 1 }
+      : { reflect: wet ? (city ? 0.5 : 0.25) : 0, waves: wet ? 3 : 0, glitter: false, colour: groundColour(spec, p), stripes: city ? 0 : 0.06, stretch: 0.45 };
     const scale = draft ? 0.5 : 1;
     this.#particles = [];
     if (spec.rain) this.#particles.push(planParticles(rng, 'rain', Math.round((spec.storm ? 1300 : 900) * scale), aspect));
@@ -115,17 +115,19 @@ export class SceneRenderer {
     const skyMap = layerMap(view, 0);
     drawSky(target, p, this.#sky, skyMap, clock, flashAt(this.#sky, clock));
     let sunX = (this.#sky.sunU - skyMap.ox) * skyMap.zx * height + width / 2;
+    const signTick = tickOf(clock, 6);
     for (const ridge of this.#ridges) {
       if (ridge.toBottom) continue;
-      drawRidge(target, ridge, layerMap(view, ridge.depth), this.#land, this.#o.spec.seed, tick);
+      const m = layerMap(view, ridge.depth);
+      drawRidge(target, ridge, m, this.#land, this.#o.spec.seed, tick);
+      // Before the surface, so wet streets and water reflect the signs.
+      drawSigns(target, ridge, m, signTick, this.#o.spec.seed, 1);
     }
     const ground = layerMap(view, 1);
     if (this.#o.spec.time === 'dusk') sunX = width / 2;
     drawSurface(target, p, this.#surface, ground, clock, sunX, this.#o.spec.seed);
     for (const ridge of this.#ridges) {
-      const m = layerMap(view, ridge.depth);
-      if (ridge.toBottom) drawRidge(target, ridge, m, this.#land, this.#o.spec.seed, tick);
-      drawSigns(target, ridge, m, tickOf(clock, 6), this.#o.spec.seed, 1);
+      if (ridge.toBottom) drawRidge(target, ridge, layerMap(view, ridge.depth), this.#land, this.#o.spec.seed, tick);
     }
     if (this.#fire) {
       const base = drawFire(target, this.#fire, p, view, clock);

@@ -20,6 +20,8 @@ export interface SurfaceOptions {
   colour: Rgb;
   /** Stripes of a surface that recede to the horizon (furrows, lanes): 0 for none. */
   stripes: number;
+  /** Mirror rows per surface row: 1 for water; under 1 stretches reflections down, as on a wet street. */
+  stretch: number;
 }
 
 /** Fills every row below the horizon. `sunX` is the screen column of the light source. */
@@ -43,25 +45,28 @@ export function drawSurface(c: Canvas, p: Palette, o: SurfaceOptions, m: LayerMa
     // Two wave trains: a fine chop whose rows race by, and a slow swell.
     const wob = Math.sin(dv * 900 / (0.4 + near) - phase * waveCycles) * 0.7 + Math.sin(dv * 140 + phase * swellCycles) * 0.3;
     const dx = Math.round(o.waves * scale * (0.15 + near * near) * wob);
-    const src = Math.max(0, Math.min(height - 1, Math.floor(horizonRow - dist)));
+    const src = Math.max(0, Math.min(height - 1, Math.floor(horizonRow - dist * o.stretch)));
     const light = 1 + 0.12 * wob * near * (o.glitter ? 1 : 0);
     let stripe = 1;
     if (o.stripes > 0) stripe = 1 + o.stripes * Math.sin((0.02 / (dv + 0.004)) * Math.PI);
     // Far surface fades into the haze at the horizon.
     const hz = 0.5 * (1 - near) * (1 - near);
-    const wr = (o.colour[0] + (p.haze[0] - o.colour[0]) * hz) * stripe;
-    const wg = (o.colour[1] + (p.haze[1] - o.colour[1]) * hz) * stripe;
-    const wb = (o.colour[2] + (p.haze[2] - o.colour[2]) * hz) * stripe;
+    // Fixed point (1/256): the surface's own colour share and the mirror's, times the light.
+    const keep = 1 - fresnel;
+    const wr = Math.round((o.colour[0] + (p.haze[0] - o.colour[0]) * hz) * stripe * keep * light * 256);
+    const wg = Math.round((o.colour[1] + (p.haze[1] - o.colour[1]) * hz) * stripe * keep * light * 256);
+    const wb = Math.round((o.colour[2] + (p.haze[2] - o.colour[2]) * hz) * stripe * keep * light * 256);
+    const fr = Math.round(fresnel * light * 256);
+    const fb = Math.round(fresnel * light * 1.06 * 256);
     const so = src * stride;
     let out = y * stride;
-    const keep = 1 - fresnel;
     for (let x = 0; x < width; x++, out += 3) {
       let sx = x + dx;
       sx = sx < 0 ? 0 : sx >= width ? width - 1 : sx;
       const s = so + sx * 3;
-      data[out] = (data[s]! * fresnel + wr * keep) * light;
-      data[out + 1] = (data[s + 1]! * fresnel + wg * keep) * light;
-      data[out + 2] = (data[s + 2]! * fresnel * 1.06 + wb * keep) * light;
+      data[out] = (data[s]! * fr + wr) >> 8;
+      data[out + 1] = (data[s + 1]! * fr + wg) >> 8;
+      data[out + 2] = (data[s + 2]! * fb + wb) >> 8;
     }
     if (o.glitter) glitterRow(data, y, width, dv, near, sunX, p, tick, seed);
   }
