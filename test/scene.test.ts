@@ -51,7 +51,9 @@ describe('reading a prompt', () => {
 
   test('words imply what is not said, and moods and colours are read', () => {
     const s = readScene('A dramatic thunderstorm over purple mountains');
-    assert.deepEqual([s.storm, s.rain, s.clouds, s.mood, s.colours], [true, true, true, 'dramatic', ['purple']]);
+    assert.deepEqual([s.storm, s.rain, s.clouds, s.mood, s.landColour, s.colours], [true, true, true, 'dramatic', 'purple', []]);
+    const sky = readScene('green hills under a pink sky, turquoise sea');
+    assert.deepEqual([sky.landColour, sky.waterColour, sky.colours], ['green', 'teal', ['pink']]);
     assert.ok(s.terrain.includes('mountains'));
     assert.equal(readScene('campfire under the stars').time, 'night');
   });

@@ -78,7 +78,7 @@ export function drawRidge(c: Canvas, ridge: Ridge, m: LayerMap, s: LandScratch, 
     const fade = 1 / Math.max(1, 0.08 * m.zy * height);
     const y0 = Math.max(0, Math.floor(yTop));
     // The snow line wanders with the terrain: the same table read at another scale.
-    const jag = snowRow > 0 ? (heightAt(ridge.heights, ux * 3.7 + 1.3) / maxH - 0.5) * 4 + shade * 3 : 0;
+    const jag = snowRow > 0 ? (heightAt(ridge.heights, ux * 2.3 + 1.3) / maxH - 0.5) * 3 + shade * 2 : 0;
     const bi = b ? b.index[Math.floor(p) % SAMPLES]! : -1;
     // Window column of this pixel column, or -1 (between windows, or not a building).
     let winCol = -1;

@@ -105,7 +105,7 @@ const NEUTRAL: Grade = { saturation: 1, brightness: 1, tint: null, tintBy: 0, pa
 export function paletteOf(spec: SceneSpec): Palette {
   const l = LIGHTS[spec.time];
   const g = spec.mood ? GRADES[spec.mood] : NEUTRAL;
-  const { land } = l;
+  let land = l.land;
   let { top, mid, horizon, glow, ground, water } = l;
   let glowStrength = l.glowStrength * g.glow;
   // A colour word tints the sky's middle and horizon (and the water that reflects them).
@@ -125,6 +125,12 @@ export function paletteOf(spec: SceneSpec): Palette {
     horizon = mix(horizon, scale(grey(horizon), dim), overcast * 0.8);
     glowStrength *= 1 - overcast * 0.6;
   }
+  if (spec.landColour) {
+    const c = COLOURS[spec.landColour];
+    ground = mix(ground, scale(c, 0.6), 0.55);
+    land = mix(land, scale(c, 0.5), 0.45);
+  }
+  if (spec.waterColour) water = mix(water, scale(COLOURS[spec.waterColour], 0.6), 0.6);
   if (spec.snow) ground = mix(ground, spec.time === 'night' ? [70, 80, 110] : [225, 232, 245], 0.85);
   const fog = mix(horizon, [200, 205, 215], spec.time === 'night' ? 0.1 : 0.35);
   const grade = (c: Rgb): Rgb => {

@@ -68,7 +68,7 @@ function slopeShade(h: Float32Array, sunSide: number, strength: number): Float32
   const shade = new Float32Array(SAMPLES);
   // The slope over ±SPAN samples: a face's light, not every crease of the noise (which would
   // stripe the silhouette column by column).
-  const SPAN = 28;
+  const SPAN = 64;
   for (let i = 0; i < SAMPLES; i++) {
     const slope = (h[(i + SPAN) % SAMPLES]! - h[(i + SAMPLES - SPAN) % SAMPLES]!) * (PER_UNIT / (2 * SPAN));
     shade[i] = 1 + Math.max(-0.45, Math.min(0.45, -slope * sunSide * strength));
@@ -182,11 +182,11 @@ export function buildRidges(terrain: readonly Terrain[], p: Palette, rng: Rng, o
   for (const kind of terrain) {
     const g = rng.fork(kind);
     if (kind === 'mountains') {
-      if (full) layer('mountains', 0.08, mountains(g, 0.1 * r, 0.4 * r), 1.6, { snowCap: opts.snow ? 0.45 : 0.62 });
-      layer('mountains', 0.22, mountains(g, 0.04 * r, 0.24 * r), 1.6, { snowCap: opts.snow ? 0.55 : 0 });
+      if (full) layer('mountains', 0.08, mountains(g, 0.1 * r, 0.4 * r), 2.2, { snowCap: opts.snow ? 0.45 : 0.62 });
+      layer('mountains', 0.22, mountains(g, 0.04 * r, 0.24 * r), 2.2, { snowCap: opts.snow ? 0.55 : 0 });
     } else if (kind === 'hills') {
-      if (full) layer('hills', 0.3, hills(g, 0.03 * r, 0.11 * r), 6);
-      layer('hills', 0.5, hills(g, 0.01 * r, 0.07 * r), 6);
+      if (full) layer('hills', 0.3, hills(g, 0.03 * r, 0.17 * r), 5);
+      layer('hills', 0.5, hills(g, 0.01 * r, 0.1 * r), 5);
     } else if (kind === 'forest') {
       if (full) layer('forest', 0.4, forest(g, 0.03 * r, 0.08 * r, 0.02), 0);
       layer('forest', 0.65, forest(g, 0.05 * r, 0.14 * r, 0.035), 0);

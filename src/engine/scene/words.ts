@@ -27,7 +27,11 @@ export interface SceneSpec {
   /** Lit windows: a city at dusk or night, or "city lights". */
   lights: boolean;
   fire: boolean;
+  /** Colours of the sky and light (a colour word not bound to a thing below). */
   colours: ColourName[];
+  /** A colour word just before a land or water word ("green hills", "turquoise sea") tints that. */
+  landColour: ColourName | null;
+  waterColour: ColourName | null;
   mood: Mood | null;
   /** The scene words found, in vocabulary order (for logs and docs). */
   words: string[];
@@ -110,6 +114,17 @@ export function readScene(prompt: string): SceneSpec {
   const terrain = TERRAIN.filter(([name, re]) => has(name, re)).map(([name]) => name);
   const flag = Object.fromEntries(Object.entries(FLAGS).map(([name, re]) => [name, has(name, re)])) as Record<keyof typeof FLAGS, boolean>;
   const colours = COLOURS.filter(([name, re]) => has(name, re)).map(([name]) => name);
+  // A colour bound to the word after it (up to one word between: "green rolling hills").
+  const bound = (nouns: RegExp): ColourName | null => {
+    for (const [name, re] of COLOURS) {
+      const m = new RegExp(`${re.source} (\\w+)(?: (\\w+))?`).exec(text);
+      if (m && (nouns.test(` ${m[1]} `) || (m[2] !== undefined && nouns.test(` ${m[2]} `)))) return name;
+    }
+    return null;
+  };
+  const landColour = bound(W('hills?', 'fields?', 'grass', 'meadows?', 'forests?', 'trees?', 'woods', 'mountains?', 'peaks?', 'dunes?', 'sand', 'valley', 'jungle', 'leaves'));
+  const waterColour = bound(FLAGS.water);
+  const skyColours = colours.filter((c) => c !== landColour && c !== waterColour);
   const mood = MOODS.find(([name, re]) => has(name, re))?.[0] ?? null;
 
   // Time of day: the first named wins, in TIMES' order of specificity ("sunset" beats "sun");
@@ -140,7 +155,9 @@ export function readScene(prompt: string): SceneSpec {
     neon: flag.neon,
     lights: terrain.includes('city') && (lit || flag.lights),
     fire: flag.fire,
-    colours,
+    colours: skyColours,
+    landColour,
+    waterColour,
     mood,
     words,
   };
