@@ -80,8 +80,14 @@ export function drawSky(c: Canvas, p: Palette, plan: SkyPlan, m: LayerMap, clock
   for (let y = 0; y < last; y++) {
     // Elevation above the horizon, 0 … 1 over the usual sky.
     const e = Math.max(0, (horizonRow - y - 0.5) / (height * m.zy * 0.62));
-    const col = e < 0.3 ? mix(p.skyHorizon, p.skyMid, e / 0.3) : mix(p.skyMid, p.skyTop, Math.min(1, (e - 0.3) / 0.7));
-    const r = col[0] + lightning[0] * flash * 0.6, g = col[1] + lightning[1] * flash * 0.6, b = col[2] + lightning[2] * flash * 0.6;
+    // Horizon → middle over the lowest 30%, middle → top above (no allocation: this runs per row).
+    const lo = e < 0.3 ? p.skyHorizon : p.skyMid;
+    const hi = e < 0.3 ? p.skyMid : p.skyTop;
+    const k = e < 0.3 ? e / 0.3 : Math.min(1, (e - 0.3) / 0.7);
+    const lit = 0.6 * flash;
+    const r = lo[0] + (hi[0] - lo[0]) * k + lightning[0] * lit;
+    const g = lo[1] + (hi[1] - lo[1]) * k + lightning[1] * lit;
+    const b = lo[2] + (hi[2] - lo[2]) * k + lightning[2] * lit;
     // The glow is wider than tall and stays above the horizon line (the ground hides the rest).
     const dy = (y + 0.5 - sunY) * 1.8;
     const dy2 = dy * dy * inv;
