@@ -3,8 +3,11 @@
 // 540p, one 1080p and one 9 s per endpoint), plus image-to-video with neither image, which is
 // text-to-video too. Each answer must be an MP4 of the exact size, frame count and duration.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fal } from '@fal-ai/client';
+import { ApiError, fal } from '@fal-ai/client';
 import { reelhouseConfig } from '../src/client.ts';
 import { videoSize } from '../src/engine/sizes.ts';
 import type { AspectRatio, Resolution } from '../src/engine/sizes.ts';
@@ -111,4 +114,36 @@ describe('image-to-video with neither image is text-to-video', () => {
       assert.ok(logs.some((m) => m.startsWith('scene: sunset')), logs.join('\n'));
     });
   }
+});
+
+/** ffmpeg processes started by this test process (the in-process worker's encoders). */
+const ffmpegChildren = (): number => {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), 'ffmpeg']).toString().trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
+
+test('a running text-to-video render shows a preview; cancelling it stops ffmpeg and leaves no scratch file', async () => {
+  const { request_id: requestId } = await fal.queue.submit(RAY2, { input: { prompt: 'neon rain', resolution: '1080p', duration: '9s' } });
+  for (;;) {
+    const s = (await fal.queue.status(RAY2, { requestId })) as { status: string; progress?: { preview_url: string | null } };
+    if (s.status === 'IN_PROGRESS' && s.progress?.preview_url) {
+      const frame = await fetch(s.progress.preview_url);
+      assert.equal(frame.status, 200);
+      assert.equal(frame.headers.get('content-type'), 'image/jpeg');
+      break;
+    }
+    assert.notEqual(s.status, 'COMPLETED', 'finished before it could be cancelled');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await fal.queue.cancel(RAY2, { requestId });
+  await fal.queue.subscribeToStatus(RAY2, { requestId, pollInterval: 50 });
+  await assert.rejects(fal.queue.result(RAY2, { requestId }), (err: unknown) => err instanceof ApiError && err.status === 499);
+  const scratch = path.join(server.dataDir, 'tmp');
+  const leftovers = (): string[] => fs.readdirSync(scratch, { recursive: true }).map(String).filter((p) => p.includes(path.sep));
+  for (let i = 0; i < 100 && (ffmpegChildren() > 0 || leftovers().length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(ffmpegChildren(), 0, 'no ffmpeg left running');
+  assert.deepEqual(leftovers(), []);
 });
