@@ -117,7 +117,7 @@ export function paletteOf(spec: SceneSpec): Palette {
     water = mix(water, scale(accent[0], 0.35), 0.3);
   }
   // Overcast, rain and storm: the sky goes grey and the sun hides behind the cloud deck.
-  const overcast = spec.storm ? 0.75 : spec.rain ? 0.6 : spec.clouds ? 0.3 : spec.fog ? 0.35 : 0;
+  const overcast = spec.storm ? 0.75 : spec.rain ? 0.6 : spec.snow ? 0.4 : spec.fog ? 0.35 : spec.clouds ? 0.3 : 0;
   if (overcast > 0) {
     const dim = spec.storm ? 0.55 : spec.rain ? 0.7 : 0.9;
     top = mix(top, scale(grey(top), dim), overcast);

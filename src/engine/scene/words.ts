@@ -122,7 +122,9 @@ export function readScene(prompt: string): SceneSpec {
     }
     return null;
   };
-  const landColour = bound(W('hills?', 'fields?', 'grass', 'meadows?', 'forests?', 'trees?', 'woods', 'mountains?', 'peaks?', 'dunes?', 'sand', 'valley', 'jungle', 'leaves'));
+  const season = /\b(?:autumn|autumnal|fall foliage|autumn leaves)\b/.test(text) ? 'orange' : null;
+  if (season) words.push('autumn');
+  const landColour = season ?? bound(W('hills?', 'fields?', 'grass', 'meadows?', 'forests?', 'trees?', 'woods', 'mountains?', 'peaks?', 'dunes?', 'sand', 'valley', 'jungle', 'leaves'));
   const waterColour = bound(FLAGS.water);
   const skyColours = colours.filter((c) => c !== landColour && c !== waterColour);
   const mood = MOODS.find(([name, re]) => has(name, re))?.[0] ?? null;
