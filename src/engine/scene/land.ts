@@ -14,7 +14,6 @@ import type { LayerMap } from './view.ts';
 /** Window grid in world units: columns and floors. */
 const WIN_X = 0.0085;
 const WIN_Y = 0.0125;
-const SNOW: Rgb = [236, 240, 248];
 
 /** Scratch arrays sized for one canvas, reused by every layer and frame. */
 export class LandScratch {
@@ -38,7 +37,8 @@ export const rowOf = (m: LayerMap, v: number, height: number): number => ((v - H
 /** World u of a column's centre. */
 export const uOf = (m: LayerMap, x: number, width: number, height: number): number => (x + 0.5 - width / 2) / height / m.zx + m.ox;
 
-function heightAt(table: Float32Array, u: number): number {
+/** A silhouette's height at world u (linear between table samples). */
+export function heightAt(table: Float32Array, u: number): number {
   const p = frac(u / PERIOD) * SAMPLES;
   const i = Math.floor(p);
   const f = p - i;
@@ -96,7 +96,7 @@ export function drawRidge(c: Canvas, ridge: Ridge, m: LayerMap, s: LandScratch, 
       let r = rowR[y]! * light, g = rowG[y]! * light, bl = rowB[y]! * light;
       if (snowRow > 0 && y < snowRow + snowJag * jag) {
         const k = 0.8 * Math.min(1.1, light);
-        r = SNOW[0] * k; g = SNOW[1] * k; bl = SNOW[2] * k;
+        r = ridge.snow[0] * k; g = ridge.snow[1] * k; bl = ridge.snow[2] * k;
       }
       if (winCol >= 0 && b) {
         const up = (horizonRow - y - 0.5) / (m.zy * height) / WIN_Y;

@@ -28,6 +28,8 @@ export interface Palette {
   ground: Rgb;
   water: Rgb;
   windows: Rgb;
+  /** Snow on the peaks, in this light. */
+  snow: Rgb;
   neon: Rgb[];
   cloud: Rgb;
   cloudShade: Rgb;
@@ -147,6 +149,7 @@ export function paletteOf(spec: SceneSpec): Palette {
     sunVisible: overcast < 0.5,
     land: grade(land), haze: grade(mix(horizon, fog, 0.3)), ground: grade(ground), water: grade(water),
     windows: grade([255, 204, 120]), neon,
+    snow: grade(spec.time === 'night' ? [96, 104, 128] : spec.time === 'dusk' ? [150, 150, 176] : spec.time === 'sunset' ? [250, 214, 200] : [236, 240, 248]),
     cloud: grade(mix(horizon, [235, 235, 240], spec.time === 'night' ? 0.1 : 0.5)),
     cloudShade: grade(mix(top, [40, 40, 50], 0.4)),
     fog: grade(fog), rain: grade(spec.time === 'night' ? [150, 165, 200] : [190, 200, 215]),

@@ -7,7 +7,7 @@ import type { Canvas } from './canvas.ts';
 import { drawFire, EMBER, planFire } from './fire.ts';
 import type { FirePlan } from './fire.ts';
 import { finish, FinishScratch, roll, rollFit } from './finish.ts';
-import { drawRidge, drawSigns, LandScratch } from './land.ts';
+import { drawRidge, drawSigns, heightAt, LandScratch } from './land.ts';
 import { mix, paletteOf } from './palette.ts';
 import type { Palette } from './palette.ts';
 import { drawParticles, planParticles } from './particles.ts';
@@ -87,6 +87,16 @@ export class SceneRenderer {
     if (spec.rain) this.#particles.push(planParticles(rng, 'rain', Math.round((spec.storm ? 1300 : 900) * scale), aspect));
     if (spec.snow) this.#particles.push(planParticles(rng, 'snow', Math.round(750 * scale), aspect));
     this.#fire = spec.fire ? planFire(rng, { aspect, far: spec.water, draft }) : null;
+    const peak = this.#ridges.filter((r) => r.kind === 'mountains').at(-1);
+    if (this.#fire && spec.volcano && peak) {
+      // On the summit nearest the fire's place: the highest point within a screen's reach.
+      let best = this.#fire.u;
+      for (let k = -40; k <= 40; k++) {
+        const u = this.#fire.u + k * 0.005;
+        if (heightAt(peak.heights, u) > heightAt(peak.heights, best)) best = u;
+      }
+      this.#fire = { ...this.#fire, u: best, below: -heightAt(peak.heights, best) + 0.004, depth: peak.depth, size: 0.07 };
+    }
     this.#embers = spec.fire ? planParticles(rng, 'embers', Math.round(70 * scale), aspect) : null;
     const moodFog = spec.mood === 'mysterious' ? 0.35 : spec.mood === 'dreamy' ? 0.25 : 0;
     this.#fog = Math.min(0.8, (spec.fog ? 0.55 : 0) + moodFog + (spec.rain ? 0.15 : 0) + (spec.snow ? 0.1 : 0));

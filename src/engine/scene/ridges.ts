@@ -34,6 +34,7 @@ export interface Ridge {
   shade: Float32Array;
   /** Snow line as a share of the layer's highest peak (above it, snow); 0 for none. */
   snowCap: number;
+  snow: Rgb;
   /** Fill to the bottom of the screen (a foreground that is its own ground), not to the horizon. */
   toBottom: boolean;
   buildings?: Buildings;
@@ -175,7 +176,7 @@ export function buildRidges(terrain: readonly Terrain[], p: Palette, rng: Rng, o
     const air = mix(p.haze, p.land, 0.35);
     ridges.push({
       kind, depth, heights, shade: slopeShade(heights, opts.sunSide, shadeStrength),
-      top: mix(air, p.land, near), base: mix(air, p.land, near * 0.5), snowCap: 0, toBottom: false, ...extra,
+      top: mix(air, p.land, near), base: mix(air, p.land, near * 0.5), snowCap: 0, snow: p.snow, toBottom: false, ...extra,
     });
   };
   const full = !opts.draft;

@@ -27,6 +27,8 @@ export interface SceneSpec {
   /** Lit windows: a city at dusk or night, or "city lights". */
   lights: boolean;
   fire: boolean;
+  /** The fire is a volcano's: it burns on the summit of the nearest mountains. */
+  volcano: boolean;
   /** Colours of the sky and light (a colour word not bound to a thing below). */
   colours: ColourName[];
   /** A colour word just before a land or water word ("green hills", "turquoise sea") tints that. */
@@ -67,6 +69,7 @@ const FLAGS = {
   neon: W('neon', 'neons', 'cyberpunk', 'synthwave', 'vaporwave', 'signage', 'glowing signs?', 'blade runner'),
   lights: W('city lights', 'lights', 'lit windows', 'windows', 'lanterns?', 'street ?lights?', 'glowing'),
   fire: W('fire', 'fires', 'flames?', 'campfire', 'bonfire', 'burning', 'embers?', 'blaze', 'inferno', 'lava'),
+  volcano: W('volcano(?:es)?', 'volcanic', 'lava', 'erupting', 'eruption', 'magma'),
 };
 
 const COLOURS: [ColourName, RegExp][] = [
@@ -133,6 +136,10 @@ export function readScene(prompt: string): SceneSpec {
   // otherwise what the other words imply (neon and stars are night things), otherwise the hash.
   const time: TimeOfDay = times[0] ?? (flag.neon || flag.stars ? 'night' : flag.lights ? 'dusk' : rng.pick(['day', 'sunset', 'dawn', 'dusk', 'day'] as const));
   if (flag.storm) flag.clouds = true;
+  if (flag.volcano) {
+    flag.fire = true;
+    if (!terrain.includes('mountains')) terrain.push('mountains');
+  }
   if (flag.storm && !flag.snow) flag.rain = true;
   // Neon hangs on buildings; without terrain or water words, a scene gets a landscape of the hash.
   if (flag.neon && !terrain.includes('city')) terrain.push('city');
@@ -157,6 +164,7 @@ export function readScene(prompt: string): SceneSpec {
     neon: flag.neon,
     lights: terrain.includes('city') && (lit || flag.lights),
     fire: flag.fire,
+    volcano: flag.volcano,
     colours: skyColours,
     landColour,
     waterColour,
