@@ -56,6 +56,8 @@ describe('reading a prompt', () => {
     assert.deepEqual([sky.landColour, sky.waterColour, sky.colours], ['green', 'teal', ['pink']]);
     assert.ok(s.terrain.includes('mountains'));
     assert.equal(readScene('campfire under the stars').time, 'night');
+    const volcano = readScene('a volcano erupting');
+    assert.deepEqual([volcano.volcano, volcano.fire, volcano.terrain], [true, true, ['mountains']]);
   });
 
   test('unknown words fall back to a landscape chosen by the prompt, the same every time', () => {
