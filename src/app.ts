@@ -17,6 +17,7 @@ import { ReelhouseMetrics } from './metrics/reelhouse-metrics.ts';
 import { RequestEvents } from './requests/events.ts';
 import { Housekeeper } from './requests/housekeeper.ts';
 import { RequestService } from './requests/service.ts';
+import { ModifyRunner } from './runners/modify.ts';
 import { MotionRunner } from './runners/motion.ts';
 import { NoopRunner } from './runners/noop.ts';
 import { ReframeRunner } from './runners/reframe.ts';
@@ -112,6 +113,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   });
   const runners = new Map<string, Runner>([
     ['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })],
+    ['modify', new ModifyRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
     ['noop', new NoopRunner()],
     ['reframe', new ReframeRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
     ['scene', new SceneRunner({ ffmpegPath: config.ffmpegPath })],

@@ -1,0 +1,123 @@
+// The modify pipeline: source video → decode (ffmpeg, constant rate at the source's own rate and
+// size) → the first frame fits the transform → every frame transformed → encode (ffmpeg). Frames
+// stream through with backpressure at both ends; an abort stops both ffmpeg processes and leaves
+// no output file.
+import { coverFit } from '../source.ts';
+import { encodeVideo } from '../encoder.ts';
+import { decodeVideo } from '../video-decoder.ts';
+import { rgbToYuv } from '../yuv.ts';
+import { gradeLut, gradeOf } from './grades.ts';
+import { scaleLut } from './lut.ts';
+import { FrameModifier, type ModifierSetup } from './modifier.ts';
+import { modeParams, type ModifyMode } from './modes.ts';
+import { probeSource } from './source-video.ts';
+
+export interface ModifyVideoOptions {
+  video: string;
+  /** The edited first frame (any image sharp reads); cover-fitted to the video's size. */
+  editedImage?: string | undefined;
+  /** Read for colour and mood words when there is no edited image. */
+  prompt?: string | undefined;
+  mode: ModifyMode;
+  /** `draft`: the simpler transform (no local grid, no smoothing) and a faster x264 preset. */
+  quality: 'standard' | 'draft';
+  outPath: string;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  /** x264 preset; by default the engine's, or `superfast` for drafts. */
+  preset?: string;
+  signal?: AbortSignal;
+  /** fraction ∈ [0, 1], never decreasing; stage is 'analyse' | 'render' | 'finalize'. */
+  onProgress?: (fraction: number, stage: string) => void;
+  /** Output frames as they are made (yuv420p; valid only during the call). */
+  onFrame?: (frame: Uint8Array, width: number, height: number) => void;
+  log?: (message: string) => void;
+}
+
+export interface ModifyVideoResult {
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  bytes: number;
+  /** The prompt's grade words used (empty with an edited image, or when none was known). */
+  words: string[];
+}
+
+/** x264 preset of drafts: measured at about 1.5× veryfast's speed here, still High profile. */
+export const DRAFT_PRESET = 'superfast';
+const ANALYSE_SHARE = 0.05;
+const FINALIZE_SHARE = 0.03;
+
+/**
+ * Modifies a video as the modify endpoints do (see docs/modify.md).
+ *
+ * @example
+ * await modifyVideo({ video: 'in.mp4', editedImage: 'first-frame.png', mode: 'flex_1', quality: 'standard', outPath: 'out.mp4' });
+ */
+export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoResult> {
+  const { signal } = o;
+  const log = o.log ?? ((): void => undefined);
+  let last = 0;
+  const progress = (f: number, stage: string): void => {
+    last = Math.max(last, Math.min(1, f));
+    o.onProgress?.(last, stage);
+  };
+  progress(0, 'analyse');
+  const source = await probeSource(o.video, o.ffprobePath, signal);
+  const { width, height, fps } = source;
+  const params = modeParams(o.mode);
+  const setup: ModifierSetup = { width, height, fps, params, draft: o.quality === 'draft' };
+  const edited = o.editedImage ? rgbToYuv({ data: await coverFit(o.editedImage, width, height), width, height }) : null;
+  let words: string[] = [];
+  let fromPrompt: FrameModifier | null = null;
+  if (!edited) {
+    const graded = gradeOf(o.prompt ?? '');
+    words = graded.words;
+    log(words.length
+      ? `prompt colour words: ${words.join(', ')}`
+      : `no colour or mood word in the prompt${o.prompt ? '' : ' (none given)'}: a gentle default grade`);
+    fromPrompt = FrameModifier.fromLut(scaleLut(gradeLut(graded.grade), params.promptStrength), setup);
+  } else if (o.prompt) {
+    log('an edited first frame is given: it sets the colours; the prompt is not read for them');
+  }
+  log(`${o.mode}${setup.draft ? ' (draft)' : ''}: ${source.frames} frames at ${width}x${height}, ${source.rate} fps (${source.durationSec.toFixed(2)} s)`);
+
+  let t0 = performance.now();
+  let count = 0;
+  const encodeShare = 1 - ANALYSE_SHARE - FINALIZE_SHARE;
+  async function* frames(): AsyncGenerator<Uint8Array> {
+    let modifier = fromPrompt;
+    const decoded = decodeVideo(o.video, {
+      width, height, signal, ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+      // Constant rate at the source's own rate (a variable-rate phone clip keeps its duration),
+      // and an odd column or row cropped rather than the picture resampled.
+      filters: [`fps=${source.rate}`, 'crop=trunc(iw/2)*2:trunc(ih/2)*2'],
+    });
+    for await (const frame of decoded) {
+      if (!modifier) {
+        const started = performance.now();
+        modifier = FrameModifier.fromEdit(frame, edited!, setup);
+        log(`analyse: transform fitted from the first frame to the edited one in ${Math.round(performance.now() - started)} ms`);
+        progress(ANALYSE_SHARE, 'render');
+        t0 = performance.now();
+      }
+      const out = modifier.process(frame, count);
+      o.onFrame?.(out, width, height);
+      count++;
+      progress(ANALYSE_SHARE + (encodeShare * count) / Math.max(count, source.frames), 'render');
+      yield out;
+    }
+  }
+  const { bytes, frames: written } = await encodeVideo(frames(), {
+    outPath: o.outPath, width, height, fps: source.fps, signal,
+    preset: o.preset ?? (setup.draft ? DRAFT_PRESET : undefined),
+    ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+    onFinalizing: () => progress(1 - FINALIZE_SHARE, 'finalize'),
+  });
+  if (written === 0) throw new Error(`${o.video}: no frame could be decoded`);
+  const seconds = (performance.now() - t0) / 1000;
+  log(`finalize: ${written} frames, ${bytes} bytes in ${seconds.toFixed(1)} s (${(written / seconds).toFixed(1)} fps)`);
+  progress(1, 'finalize');
+  return { width, height, frames: written, fps, bytes, words };
+}

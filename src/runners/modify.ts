@@ -1,0 +1,70 @@
+// The modify runner: a source video changed after an edited first frame (the transform from the
+// original first frame to the edited one, applied to every frame) or, without one, graded by the
+// prompt's colour and mood words. The mode sets how far the result departs from the source.
+// Behaviour and measurements: docs/modify.md.
+import path from 'node:path';
+import sharp from 'sharp';
+import type { ModifyVideoInput } from '../endpoints/ray2-schemas.ts';
+import { modifyVideo } from '../engine/modify/modify-video.ts';
+import { MODIFY_MODES, type ModifyMode } from '../engine/modify/modes.ts';
+import { yuvToRgbPreview } from '../engine/yuv.ts';
+import { OutputFile, RunnerInputError, type RunContext, type Runner } from './runner.ts';
+
+export interface ModifyRunnerOptions {
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** x264 preset; the engine's default (or its draft preset on flash endpoints) when unset. */
+  preset?: string | undefined;
+}
+
+/** A preview frame is converted at most this often (the reporter throttles its uploads itself). */
+const PREVIEW_EVERY_MS = 1000;
+
+export class ModifyRunner implements Runner {
+  readonly name = 'modify';
+  readonly #opts: ModifyRunnerOptions;
+
+  constructor(opts: ModifyRunnerOptions) {
+    this.#opts = opts;
+  }
+
+  async run(_endpointId: string, rawInput: unknown, ctx: RunContext): Promise<unknown> {
+    const input = rawInput as ModifyVideoInput;
+    const mode = input.mode as string;
+    if (!(MODIFY_MODES as readonly string[]).includes(mode)) throw new RunnerInputError('mode', `mode must be one of ${MODIFY_MODES.join(', ')}, got ${mode}`);
+    const video = ctx.files.video_url;
+    if (!video) throw new RunnerInputError('video_url', 'video_url is required');
+    const image = ctx.files.image_url?.path;
+    if (image) {
+      try {
+        await sharp(image).stats(); // decodes the pixels, which the worker's header check does not
+      } catch (err) {
+        throw new RunnerInputError('image_url', `image_url could not be decoded as an image: ${(err as Error).message}`);
+      }
+    }
+    const outPath = path.join(ctx.tmpDir, 'output.mp4');
+    let lastPreview = -Infinity;
+    const result = await modifyVideo({
+      video: video.path,
+      editedImage: image,
+      prompt: input.prompt,
+      mode: mode as ModifyMode,
+      quality: ctx.quality,
+      outPath,
+      ffmpegPath: this.#opts.ffmpegPath,
+      ffprobePath: this.#opts.ffprobePath,
+      ...(this.#opts.preset ? { preset: this.#opts.preset } : {}),
+      signal: ctx.signal,
+      onProgress: (fraction, stage) => ctx.progress(fraction, stage),
+      log: (m) => ctx.log(m),
+      onFrame: (frame, width, height) => {
+        const now = performance.now();
+        if (now - lastPreview < PREVIEW_EVERY_MS) return;
+        lastPreview = now;
+        ctx.preview(yuvToRgbPreview(frame, width, height));
+      },
+    });
+    ctx.log(`Modified ${result.frames} frames at ${result.width}x${result.height}`);
+    return { video: new OutputFile(outPath, 'video/mp4', 'output.mp4') };
+  }
+}
