@@ -1,0 +1,111 @@
+// The modify engine below the runner: the colour fit on its own, the prompt vocabulary, odd
+// source sizes, and an abort that must leave no ffmpeg and no file behind.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fitColourLut } from '../src/engine/modify/fit-lut.ts';
+import { gradeOf } from '../src/engine/modify/grades.ts';
+import { lookup } from '../src/engine/modify/lut.ts';
+import { modifyVideo } from '../src/engine/modify/modify-video.ts';
+import { childProcesses } from './support/children.ts';
+import { ffprobe } from './support/media.ts';
+import { decodeAll, makeSourceVideo } from './support/modify.ts';
+import { tempDir } from './support/server.ts';
+
+let dir: string;
+before(() => {
+  dir = tempDir('reelhouse-modify-engine-');
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('the global colour fit', () => {
+  test('recovers a known non-linear grade from one frame', () => {
+    const width = 64, height = 48;
+    const n = width * height, c = (width / 2) * (height / 2);
+    const src = { y: new Uint8Array(n), u: new Uint8Array(c), v: new Uint8Array(c) };
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 2 ** 24;
+    for (let i = 0; i < n; i++) src.y[i] = 16 + Math.floor(rand() * 219);
+    for (let i = 0; i < c; i++) {
+      src.u[i] = 64 + Math.floor(rand() * 128);
+      src.v[i] = 64 + Math.floor(rand() * 128);
+    }
+    // A gamma on luma and a chroma rotation-and-shift.
+    const grade = (y: number, u: number, v: number): [number, number, number] =>
+      [16 + 219 * ((y - 16) / 219) ** 0.7, 128 + 0.9 * (u - 128) - 0.2 * (v - 128) - 6, 128 + 0.2 * (u - 128) + 0.9 * (v - 128) + 10];
+    const dst = { y: new Uint8Array(n), u: new Uint8Array(c), v: new Uint8Array(c) };
+    for (let row = 0; row < height; row++) {
+      for (let x = 0; x < width; x++) {
+        const k = (row >> 1) * (width / 2) + (x >> 1);
+        dst.y[row * width + x] = Math.round(grade(src.y[row * width + x]!, src.u[k]!, src.v[k]!)[0]);
+      }
+    }
+    for (let i = 0; i < c; i++) {
+      const [, u, v] = grade(128, src.u[i]!, src.v[i]!);
+      dst.u[i] = Math.round(u);
+      dst.v[i] = Math.round(v);
+    }
+    const lut = fitColourLut(src, dst, width, height);
+    let worst = 0;
+    for (const [y, u, v] of [[30, 100, 150], [120, 128, 128], [200, 90, 170], [80, 160, 100]] as const) {
+      const got = lookup(lut, y, u, v);
+      const want = grade(y, u, v);
+      for (let k = 0; k < 3; k++) worst = Math.max(worst, Math.abs(got[k]! - want[k]!));
+    }
+    assert.ok(worst < 4, `worst miss ${worst.toFixed(2)} levels`);
+  });
+});
+
+describe('the prompt vocabulary', () => {
+  test('finds colour and mood words, phrases counted once', () => {
+    assert.deepEqual(gradeOf('Golden hour light, warm and vintage').words, ['golden hour', 'vintage', 'warm']);
+    assert.deepEqual(gradeOf('Teal-and-orange blockbuster look').words, ['teal and orange']);
+    assert.deepEqual(gradeOf('B&W noir').words, ['black and white']);
+    assert.deepEqual(gradeOf('a quiet afternoon').words, []);
+    assert.ok(gradeOf('cold winter morning').grade.temperature < 0);
+    assert.equal(gradeOf('monochrome').grade.mono, 1);
+  });
+});
+
+describe('modifyVideo', () => {
+  test('an odd-sized source comes out one pixel smaller each way, same rate and frame count', async () => {
+    const src = await makeSourceVideo(dir, 'odd', { width: 162, height: 98, fps: 24, seconds: 0.5 });
+    // Pad to an odd size (libx264 needs even sizes, so the odd file is VP9 in Matroska).
+    const odd = path.join(dir, 'odd.mkv');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-vf', 'pad=163:99', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-b:v', '1M', odd]);
+    const out = path.join(dir, 'odd-out.mp4');
+    const r = await modifyVideo({ video: odd, prompt: 'sepia', mode: 'flex_1', quality: 'standard', outPath: out });
+    const p = await ffprobe(out);
+    assert.deepEqual([p.width, p.height, p.fps, p.frames], [162, 98, 24, 12]);
+    assert.deepEqual(r.words, ['sepia']);
+    const frames = await decodeAll(out, 162, 98);
+    assert.equal(frames.length, 12);
+  });
+
+  test('an abort mid-run stops both ffmpeg processes and leaves no file', async () => {
+    const src = await makeSourceVideo(dir, 'long', { width: 640, height: 360, fps: 25, seconds: 4 });
+    const outDir = path.join(dir, 'aborted');
+    fs.mkdirSync(outDir);
+    const controller = new AbortController();
+    const reason = new Error('cancelled by test');
+    let seen: number[] = [];
+    const run = modifyVideo({
+      video: src, prompt: 'neon', mode: 'reimagine_3', quality: 'standard', outPath: path.join(outDir, 'out.mp4'), signal: controller.signal,
+      onProgress: (fraction, stage) => {
+        if (stage === 'render' && fraction > 0.2 && !controller.signal.aborted && seen.length === 0) {
+          seen = [-1];
+          void childProcesses('ffmpeg').then((pids) => {
+            seen = pids;
+            controller.abort(reason);
+          });
+        }
+      },
+    });
+    await assert.rejects(run, (err) => err === reason);
+    assert.equal(seen.length, 2, `decoder and encoder were running: ${seen.join(',')}`);
+    assert.deepEqual(await childProcesses('ffmpeg'), []);
+    assert.deepEqual(fs.readdirSync(outDir), []);
+  });
+});
