@@ -85,7 +85,7 @@ describe('modifyVideo', () => {
   });
 
   test('an abort mid-run stops both ffmpeg processes and leaves no file', async () => {
-    const src = await makeSourceVideo(dir, 'long', { width: 640, height: 360, fps: 25, seconds: 4 });
+    const src = await makeSourceVideo(dir, 'long', { width: 640, height: 360, fps: 25, seconds: 8 });
     const outDir = path.join(dir, 'aborted');
     fs.mkdirSync(outDir);
     const controller = new AbortController();
@@ -94,7 +94,7 @@ describe('modifyVideo', () => {
     const run = modifyVideo({
       video: src, prompt: 'neon', mode: 'reimagine_3', quality: 'standard', outPath: path.join(outDir, 'out.mp4'), signal: controller.signal,
       onProgress: (fraction, stage) => {
-        if (stage === 'render' && fraction > 0.2 && !controller.signal.aborted && seen.length === 0) {
+        if (stage === 'render' && fraction > 0.1 && !controller.signal.aborted && seen.length === 0) {
           seen = [-1];
           void childProcesses('ffmpeg').then((pids) => {
             seen = pids;

@@ -14,6 +14,25 @@ const FADE_SECONDS = 0.3;
 /** Time constant of the first frame's own hold: past it, `persistence` of the residual remains. */
 export const HOLD_SECONDS = 0.2;
 
+/** Per output position: the lower block, the next one, and the weight of the next (bilinear between block centres). */
+interface Axis {
+  i0: Int32Array;
+  i1: Int32Array;
+  f: Float32Array;
+}
+
+function axis(count: number, blocks: number, posOf: (i: number) => number): Axis {
+  const a = { i0: new Int32Array(count), i1: new Int32Array(count), f: new Float32Array(count) };
+  for (let i = 0; i < count; i++) {
+    const f = Math.min(blocks - 1, Math.max(0, posOf(i) / BLOCK - 0.5));
+    const i0 = Math.floor(f);
+    a.i0[i] = i0;
+    a.i1[i] = Math.min(blocks - 1, i0 + 1);
+    a.f[i] = f - i0;
+  }
+  return a;
+}
+
 export class Anchor {
   readonly #width: number;
   readonly #height: number;
@@ -23,6 +42,13 @@ export class Anchor {
   readonly #bh: number;
   #mask: Float32Array;
   readonly #maxStep: number;
+  readonly #blockOfColumn: Int32Array;
+  readonly #cols: Axis;
+  readonly #rows: Axis;
+  readonly #chromaCols: Axis;
+  readonly #chromaRows: Axis;
+  /** One row of weights, reused. */
+  readonly #row: Float32Array;
 
   /** `residual`: edited − transformed first frame; `firstLuma`: the source's first frame luma. */
   constructor(residual: FloatPlanes, firstLuma: Uint8Array, width: number, height: number, fps: number) {
@@ -34,19 +60,28 @@ export class Anchor {
     this.#bh = Math.ceil(height / BLOCK);
     this.#mask = new Float32Array(this.#bw * this.#bh).fill(1);
     this.#maxStep = 1 / Math.max(1, FADE_SECONDS * fps);
+    this.#blockOfColumn = Int32Array.from({ length: width }, (_, x) => Math.floor(x / BLOCK));
+    this.#cols = axis(width, this.#bw, (x) => x + 0.5);
+    this.#rows = axis(height, this.#bh, (y) => y + 0.5);
+    const cw = (width + 1) >> 1;
+    this.#chromaCols = axis(cw, this.#bw, (cx) => 2 * cx + 0.5);
+    this.#chromaRows = axis((height + 1) >> 1, this.#bh, (cy) => 2 * cy + 1);
+    this.#row = new Float32Array(width);
   }
 
   /** Updates the unmoved-content mask with the source frame's luma; call once per frame, in order. */
   #updateMask(luma: Uint8Array): void {
-    const { width, height } = this;
+    const width = this.#width, height = this.#height;
     const bw = this.#bw, bh = this.#bh;
     const diff = new Float32Array(bw * bh);
     const count = new Float32Array(bw * bh);
+    const blockOf = this.#blockOfColumn;
+    const first = this.#firstLuma;
     for (let y = 0; y < height; y++) {
-      const brow = ((y / BLOCK) | 0) * bw;
+      const brow = Math.floor(y / BLOCK) * bw;
       for (let x = 0, i = y * width; x < width; x++, i++) {
-        const b = brow + ((x / BLOCK) | 0);
-        diff[b]! += Math.abs(luma[i]! - this.#firstLuma[i]!);
+        const b = brow + blockOf[x]!;
+        diff[b]! += Math.abs(luma[i]! - first[i]!);
         count[b]! += 1;
       }
     }
@@ -70,12 +105,19 @@ export class Anchor {
     this.#mask = next;
   }
 
-  get width(): number {
-    return this.#width;
-  }
-
-  get height(): number {
-    return this.#height;
+  /** The mask at one row (`rows` entry r), across `cols`, times `hold`, into #row. */
+  #maskRow(rows: Axis, r: number, cols: Axis, count: number, hold: number): Float32Array {
+    const bw = this.#bw;
+    const mask = this.#mask;
+    const r0 = rows.i0[r]! * bw, r1 = rows.i1[r]! * bw, fy = rows.f[r]!;
+    const out = this.#row;
+    for (let x = 0; x < count; x++) {
+      const c0 = cols.i0[x]!, c1 = cols.i1[x]!, fx = cols.f[x]!;
+      const top = mask[r0 + c0]! + (mask[r0 + c1]! - mask[r0 + c0]!) * fx;
+      const bottom = mask[r1 + c0]! + (mask[r1 + c1]! - mask[r1 + c0]!) * fx;
+      out[x] = hold * (top + (bottom - top) * fy);
+    }
+    return out;
   }
 
   /**
@@ -85,37 +127,21 @@ export class Anchor {
   apply(sourceLuma: Uint8Array, out: FloatPlanes, hold: number): void {
     this.#updateMask(sourceLuma);
     if (hold <= 0) return;
-    const { width, height } = this;
-    const bw = this.#bw, bh = this.#bh;
-    const mask = this.#mask;
-    // Bilinear in block centres.
-    const axis = (pos: number, blocks: number): [number, number, number] => {
-      const f = Math.min(blocks - 1, Math.max(0, pos / BLOCK - 0.5));
-      const i0 = Math.floor(f);
-      return [i0, Math.min(blocks - 1, i0 + 1), f - i0];
-    };
-    const cols = Array.from({ length: width }, (_, x) => axis(x + 0.5, bw));
-    const weightAt = (row: [number, number, number], col: [number, number, number]): number => {
-      const [r0, r1, fy] = row;
-      const [c0, c1, fx] = col;
-      const top = mask[r0 * bw + c0]! + (mask[r0 * bw + c1]! - mask[r0 * bw + c0]!) * fx;
-      const bottom = mask[r1 * bw + c0]! + (mask[r1 * bw + c1]! - mask[r1 * bw + c0]!) * fx;
-      return hold * (top + (bottom - top) * fy);
-    };
+    const width = this.#width, height = this.#height;
     const res = this.#residual;
     for (let y = 0; y < height; y++) {
-      const row = axis(y + 0.5, bh);
-      for (let x = 0, i = y * width; x < width; x++, i++) out.y[i]! += weightAt(row, cols[x]!) * res.y[i]!;
+      const w = this.#maskRow(this.#rows, y, this.#cols, width, hold);
+      const base = y * width;
+      for (let x = 0; x < width; x++) out.y[base + x]! += w[x]! * res.y[base + x]!;
     }
     const cw = (width + 1) >> 1;
     const ch = (height + 1) >> 1;
     for (let cy = 0; cy < ch; cy++) {
-      const row = axis(2 * cy + 1, bh);
+      const w = this.#maskRow(this.#chromaRows, cy, this.#chromaCols, cw, hold);
+      const base = cy * cw;
       for (let cx = 0; cx < cw; cx++) {
-        const c = cy * cw + cx;
-        const w = weightAt(row, cols[Math.min(width - 1, 2 * cx)]!);
-        out.u[c]! += w * res.u[c]!;
-        out.v[c]! += w * res.v[c]!;
+        out.u[base + cx]! += w[cx]! * res.u[base + cx]!;
+        out.v[base + cx]! += w[cx]! * res.v[base + cx]!;
       }
     }
   }
