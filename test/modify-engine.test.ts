@@ -84,6 +84,16 @@ describe('modifyVideo', () => {
     assert.equal(frames.length, 12);
   });
 
+  test("the source's sound is carried over", async () => {
+    const src = await makeSourceVideo(dir, 'sound', { width: 160, height: 90, fps: 24, seconds: 1, sound: true });
+    const out = path.join(dir, 'sound-out.mp4');
+    await modifyVideo({ video: src, prompt: 'cool', mode: 'adhere_2', quality: 'draft', outPath: out });
+    const { execFileSync } = await import('node:child_process');
+    const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+    assert.deepEqual(streams.trim().split('\n').sort(), ['aac,audio', 'h264,video']);
+    assert.equal((await ffprobe(out)).frames, 24);
+  });
+
   test('an abort mid-run stops both ffmpeg processes and leaves no file', async () => {
     const src = await makeSourceVideo(dir, 'long', { width: 640, height: 360, fps: 25, seconds: 8 });
     const outDir = path.join(dir, 'aborted');

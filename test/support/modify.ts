@@ -15,6 +15,8 @@ export interface SourceSpec {
   height: number;
   fps: number;
   seconds: number;
+  /** Add a 440 Hz tone as an AAC track. */
+  sound?: boolean;
 }
 
 /** Writes an H.264 MP4: a still background and a box moving left to right, `fps` × `seconds` frames. */
@@ -28,7 +30,9 @@ export async function makeSourceVideo(dir: string, name: string, s: SourceSpec):
   const speed = (s.width * 0.5) / s.seconds;
   await run('ffmpeg', [
     '-v', 'error', '-y', '-loop', '1', '-framerate', String(s.fps), '-i', bg, '-loop', '1', '-framerate', String(s.fps), '-i', fg,
-    '-filter_complex', `[0][1]overlay=x='${Math.round(s.width * 0.1)}+t*${speed.toFixed(2)}':y=${Math.round(s.height * 0.2)}:shortest=1,format=yuv420p`,
+    ...(s.sound ? ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${s.seconds}`] : []),
+    '-filter_complex', `[0][1]overlay=x='${Math.round(s.width * 0.1)}+t*${speed.toFixed(2)}':y=${Math.round(s.height * 0.2)}:shortest=1,format=yuv420p[v]`,
+    '-map', '[v]', ...(s.sound ? ['-map', '2:a', '-c:a', 'aac'] : []),
     '-t', String(s.seconds), '-r', String(s.fps), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '16', out,
   ]);
   return out;

@@ -1,16 +1,17 @@
 // The modify pipeline: source video → decode (ffmpeg, constant rate at the source's own rate and
 // size) → the first frame fits the transform → every frame transformed → encode (ffmpeg). Frames
 // stream through with backpressure at both ends; an abort stops both ffmpeg processes and leaves
-// no output file.
+// no output file. The source's sound, if any, is muxed in afterwards (the duration is the same).
+import { addSourceAudio } from '../audio-track.ts';
+import { DRAFT_PRESET, encodeVideo } from '../encoder.ts';
 import { coverFit } from '../source.ts';
-import { encodeVideo } from '../encoder.ts';
+import { videoStreamInfo } from '../video-info.ts';
 import { decodeVideo } from '../video-decoder.ts';
 import { rgbToYuv } from '../yuv.ts';
 import { gradeLut, gradeOf } from './grades.ts';
 import { scaleLut } from './lut.ts';
 import { FrameModifier, type ModifierSetup } from './modifier.ts';
 import { modeParams, type ModifyMode } from './modes.ts';
-import { probeSource } from './source-video.ts';
 
 export interface ModifyVideoOptions {
   video: string;
@@ -24,7 +25,7 @@ export interface ModifyVideoOptions {
   outPath: string;
   ffmpegPath?: string;
   ffprobePath?: string;
-  /** x264 preset; by default the engine's, or `superfast` for drafts. */
+  /** x264 preset; by default the engine's, or its draft preset for drafts. */
   preset?: string;
   signal?: AbortSignal;
   /** fraction ∈ [0, 1], never decreasing; stage is 'analyse' | 'render' | 'finalize'. */
@@ -44,8 +45,6 @@ export interface ModifyVideoResult {
   words: string[];
 }
 
-/** x264 preset of drafts: measured at about 1.5× veryfast's speed here, still High profile. */
-export const DRAFT_PRESET = 'superfast';
 const ANALYSE_SHARE = 0.05;
 const FINALIZE_SHARE = 0.03;
 
@@ -64,8 +63,12 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
     o.onProgress?.(last, stage);
   };
   progress(0, 'analyse');
-  const source = await probeSource(o.video, o.ffprobePath, signal);
-  const { width, height, fps } = source;
+  const info = await videoStreamInfo(o.video, { ...(o.ffprobePath ? { ffprobePath: o.ffprobePath } : {}), ...(signal ? { signal } : {}) });
+  // Even sizes (yuv420p): the decoder crops an odd column or row rather than resample the picture.
+  const width = Math.max(2, info.width & ~1);
+  const height = Math.max(2, info.height & ~1);
+  const { fps, frameRate } = info;
+  const expected = Math.max(1, Math.round(info.durationSec * fps) || info.frames);
   const params = modeParams(o.mode);
   const setup: ModifierSetup = { width, height, fps, params, draft: o.quality === 'draft' };
   const edited = o.editedImage ? rgbToYuv({ data: await coverFit(o.editedImage, width, height), width, height }) : null;
@@ -81,7 +84,7 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
   } else if (o.prompt) {
     log('an edited first frame is given: it sets the colours; the prompt is not read for them');
   }
-  log(`${o.mode}${setup.draft ? ' (draft)' : ''}: ${source.frames} frames at ${width}x${height}, ${source.rate} fps (${source.durationSec.toFixed(2)} s)`);
+  log(`${o.mode}${setup.draft ? ' (draft)' : ''}: ${expected} frames at ${width}x${height}, ${frameRate} fps (${info.durationSec.toFixed(2)} s)${info.hasAudio ? ', with sound' : ''}`);
 
   let t0 = performance.now();
   let count = 0;
@@ -92,7 +95,7 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
       width, height, signal, ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
       // Constant rate at the source's own rate (a variable-rate phone clip keeps its duration),
       // and an odd column or row cropped rather than the picture resampled.
-      filters: [`fps=${source.rate}`, 'crop=trunc(iw/2)*2:trunc(ih/2)*2'],
+      filters: [`fps=${frameRate}`, 'crop=trunc(iw/2)*2:trunc(ih/2)*2'],
     });
     for await (const frame of decoded) {
       if (!modifier) {
@@ -105,17 +108,18 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
       const out = modifier.process(frame, count);
       o.onFrame?.(out, width, height);
       count++;
-      progress(ANALYSE_SHARE + (encodeShare * count) / Math.max(count, source.frames), 'render');
+      progress(ANALYSE_SHARE + (encodeShare * count) / Math.max(count, expected), 'render');
       yield out;
     }
+    if (count === 0) throw new Error(`${o.video}: no frame could be decoded`);
   }
   const { bytes, frames: written } = await encodeVideo(frames(), {
-    outPath: o.outPath, width, height, fps: source.fps, signal,
+    outPath: o.outPath, width, height, fps, signal,
     preset: o.preset ?? (setup.draft ? DRAFT_PRESET : undefined),
     ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
     onFinalizing: () => progress(1 - FINALIZE_SHARE, 'finalize'),
   });
-  if (written === 0) throw new Error(`${o.video}: no frame could be decoded`);
+  if (info.hasAudio) await addSourceAudio(o.outPath, o.video, { ffmpegPath: o.ffmpegPath, signal });
   const seconds = (performance.now() - t0) / 1000;
   log(`finalize: ${written} frames, ${bytes} bytes in ${seconds.toFixed(1)} s (${(written / seconds).toFixed(1)} fps)`);
   progress(1, 'finalize');
