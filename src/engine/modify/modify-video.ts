@@ -1,5 +1,6 @@
 // The modify pipeline: source video → decode (ffmpeg, constant rate at the source's own rate and
-// size) → the first frame fits the transform → every frame transformed → encode (ffmpeg). Frames
+// size) → the first frame fits the transform → every frame transformed (on a worker thread,
+// modify-thread.ts) → encode (ffmpeg). Frames
 // stream through with backpressure at both ends; an abort stops both ffmpeg processes and leaves
 // no output file. The source's sound, if any, is muxed in afterwards (the duration is the same).
 import { addSourceAudio } from '../audio-track.ts';
@@ -9,8 +10,9 @@ import { videoStreamInfo } from '../video-info.ts';
 import { decodeVideo } from '../video-decoder.ts';
 import { rgbToYuv } from '../yuv.ts';
 import { gradeLut, gradeOf } from './grades.ts';
-import { scaleLut } from './lut.ts';
-import { FrameModifier, type ModifierSetup } from './modifier.ts';
+import { scaleLut, type ColourLut } from './lut.ts';
+import type { ModifierSetup } from './modifier.ts';
+import { ModifyThread } from './modify-thread.ts';
 import { modeParams, type ModifyMode } from './modes.ts';
 
 export interface ModifyVideoOptions {
@@ -73,14 +75,14 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
   const setup: ModifierSetup = { width, height, fps, params, draft: o.quality === 'draft' };
   const edited = o.editedImage ? rgbToYuv({ data: await coverFit(o.editedImage, width, height), width, height }) : null;
   let words: string[] = [];
-  let fromPrompt: FrameModifier | null = null;
+  let lut: ColourLut | undefined;
   if (!edited) {
     const graded = gradeOf(o.prompt ?? '');
     words = graded.words;
     log(words.length
       ? `prompt colour words: ${words.join(', ')}`
       : `no colour or mood word in the prompt${o.prompt ? '' : ' (none given)'}: a gentle default grade`);
-    fromPrompt = FrameModifier.fromLut(scaleLut(gradeLut(graded.grade), params.promptStrength), setup);
+    lut = scaleLut(gradeLut(graded.grade), params.promptStrength);
   } else if (o.prompt) {
     log('an edited first frame is given: it sets the colours; the prompt is not read for them');
   }
@@ -89,23 +91,19 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
   let t0 = performance.now();
   let count = 0;
   const encodeShare = 1 - ANALYSE_SHARE - FINALIZE_SHARE;
+  const thread = new ModifyThread({ setup, ...(edited ? { edited } : {}), ...(lut ? { lut } : {}) });
   async function* frames(): AsyncGenerator<Uint8Array> {
-    let modifier = fromPrompt;
     const decoded = decodeVideo(o.video, {
       width, height, signal, ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
       // Constant rate at the source's own rate (a variable-rate phone clip keeps its duration),
       // and an odd column or row cropped rather than the picture resampled.
       filters: [`fps=${frameRate}`, 'crop=trunc(iw/2)*2:trunc(ih/2)*2'],
     });
-    for await (const frame of decoded) {
-      if (!modifier) {
-        const started = performance.now();
-        modifier = FrameModifier.fromEdit(frame, edited!, setup);
-        log(`analyse: transform fitted from the first frame to the edited one in ${Math.round(performance.now() - started)} ms`);
-        progress(ANALYSE_SHARE, 'render');
-        t0 = performance.now();
-      }
-      const out = modifier.process(frame, count);
+    const onFit = (ms: number): void => {
+      log(`analyse: transform fitted from the first frame to the edited one in ${Math.round(ms)} ms`);
+      t0 = performance.now();
+    };
+    for await (const out of thread.map(decoded, { ...(signal ? { signal } : {}), onFit })) {
       o.onFrame?.(out, width, height);
       count++;
       progress(ANALYSE_SHARE + (encodeShare * count) / Math.max(count, expected), 'render');
@@ -113,12 +111,18 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
     }
     if (count === 0) throw new Error(`${o.video}: no frame could be decoded`);
   }
-  const { bytes, frames: written } = await encodeVideo(frames(), {
-    outPath: o.outPath, width, height, fps, signal,
-    preset: o.preset ?? (setup.draft ? DRAFT_PRESET : undefined),
-    ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
-    onFinalizing: () => progress(1 - FINALIZE_SHARE, 'finalize'),
-  });
+  let encoded: { bytes: number; frames: number };
+  try {
+    encoded = await encodeVideo(frames(), {
+      outPath: o.outPath, width, height, fps, signal,
+      preset: o.preset ?? (setup.draft ? DRAFT_PRESET : undefined),
+      ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+      onFinalizing: () => progress(1 - FINALIZE_SHARE, 'finalize'),
+    });
+  } finally {
+    await thread.close();
+  }
+  const { bytes, frames: written } = encoded;
   if (info.hasAudio) await addSourceAudio(o.outPath, o.video, { ffmpegPath: o.ffmpegPath, signal });
   const seconds = (performance.now() - t0) / 1000;
   log(`finalize: ${written} frames, ${bytes} bytes in ${seconds.toFixed(1)} s (${(written / seconds).toFixed(1)} fps)`);
