@@ -1,7 +1,8 @@
 // The modify transform's speed per resolution, and the whole job beside a plain decode+encode.
 // For each resolution (16:9, 2 s at 24 fps = 48 frames, the tests' moving-box source):
-//   transform  — FrameModifier.process alone on decoded frames (frames per second, one thread),
-//                for an edit in flex_1 and reimagine_3 and a prompt grade, standard and draft
+//   transform  — FrameModifier.process alone on decoded frames, in frames per CPU second of this
+//                thread (robust to the machine's load, unlike wall time), for an edit in flex_1
+//                and reimagine_3 and a prompt grade, standard and draft; the fit in CPU ms
 //   job        — modifyVideo end to end (probe, decode, fit, transform, x264, mux), flex_1
 //   floor      — ffmpeg decoding the same file and encoding it with the same x264 settings
 //
@@ -36,7 +37,8 @@ async function rawFrames(video: string, w: number, h: number): Promise<Uint8Arra
 
 const dir = await mkdtemp(join(tmpdir(), 'reelhouse-bench-modify-'));
 try {
-  console.log('| resolution | transform (fps, one thread) | job flex_1 | floor (decode + x264) |');
+  console.log(`load average at start: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('| resolution | transform, frames per CPU second (fit, CPU ms) | job flex_1, wall | floor (decode + x264), wall |');
   console.log('|---|---|---|---|');
   for (const res of chosen.length ? chosen : Object.keys(SIZES)) {
     const [width, height] = SIZES[res]!;
@@ -48,14 +50,18 @@ try {
     for (const quality of ['standard', 'draft'] as const) {
       for (const [label, mode, prompt] of [['flex_1', 'flex_1', false], ['reimagine_3', 'reimagine_3', false], ['prompt', 'flex_1', true]] as const) {
         const setup: ModifierSetup = { width, height, fps: FPS, params: modeParams(mode), draft: quality === 'draft' };
-        const t0 = performance.now();
+        const cpuMs = (since: NodeJS.CpuUsage): number => {
+          const d = process.cpuUsage(since);
+          return (d.user + d.system) / 1000;
+        };
+        const t0 = process.cpuUsage();
         const m = prompt
           ? FrameModifier.fromLut(scaleLut(gradeLut(gradeOf('warm vintage').grade), setup.params.promptStrength), setup)
           : FrameModifier.fromEdit(frames[0]!, edited, setup);
-        const fit = performance.now() - t0;
-        const t1 = performance.now();
+        const fit = cpuMs(t0);
+        const t1 = process.cpuUsage();
         frames.forEach((f, i) => m.process(f, i));
-        const fps = frames.length / ((performance.now() - t1) / 1000);
+        const fps = frames.length / (cpuMs(t1) / 1000);
         cells.push(`${quality} ${label} ${fps.toFixed(0)} (fit ${fit.toFixed(0)} ms)`);
       }
     }

@@ -28,11 +28,12 @@ export interface ModifyThreadReply {
 const WORKER_URL = new URL('./modify-worker.ts', import.meta.url);
 
 /**
- * One worker thread. Always `close` it, on success, abort or error alike.
+ * One worker thread, started at once so that loading its modules overlaps the caller's own
+ * preparation; `start` then gives it the transform. Always `close` it, on success, abort or error.
  *
  * @example
- * const thread = new ModifyThread({ setup, lut });
- * try { for await (const out of thread.map(decoded)) … } finally { await thread.close(); }
+ * const thread = new ModifyThread();
+ * try { thread.start({ setup, lut }); for await (const out of thread.map(decoded)) … } finally { await thread.close(); }
  */
 export class ModifyThread {
   readonly #worker: Worker;
@@ -40,7 +41,7 @@ export class ModifyThread {
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
 
-  constructor(init: ModifyThreadInit) {
+  constructor() {
     this.#worker = new Worker(WORKER_URL);
     this.#worker.on('message', (reply: ModifyThreadReply) => {
       this.#replies.push(reply);
@@ -48,6 +49,10 @@ export class ModifyThread {
     });
     this.#worker.on('error', (err: Error) => this.#fail(err));
     this.#worker.on('exit', (code) => this.#fail(new Error(`modify worker exited with code ${code}`)));
+  }
+
+  /** What to build the transform from; before `map`. */
+  start(init: ModifyThreadInit): void {
     this.#worker.postMessage({ init } satisfies ModifyThreadRequest);
   }
 

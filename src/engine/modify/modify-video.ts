@@ -6,7 +6,7 @@
 import { addSourceAudio } from '../audio-track.ts';
 import { DRAFT_PRESET, encodeVideo } from '../encoder.ts';
 import { coverFit } from '../source.ts';
-import { videoStreamInfo } from '../video-info.ts';
+import { videoStreamInfo, type VideoStreamInfo } from '../video-info.ts';
 import { decodeVideo } from '../video-decoder.ts';
 import { rgbToYuv } from '../yuv.ts';
 import { gradeLut, gradeOf } from './grades.ts';
@@ -58,14 +58,25 @@ const FINALIZE_SHARE = 0.03;
  */
 export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoResult> {
   const { signal } = o;
-  const log = o.log ?? ((): void => undefined);
   let last = 0;
   const progress = (f: number, stage: string): void => {
     last = Math.max(last, Math.min(1, f));
     o.onProgress?.(last, stage);
   };
   progress(0, 'analyse');
-  const info = await videoStreamInfo(o.video, { ...(o.ffprobePath ? { ffprobePath: o.ffprobePath } : {}), ...(signal ? { signal } : {}) });
+  // Started first: loading its modules overlaps the probe and the image's decoding.
+  const thread = new ModifyThread();
+  try {
+    const info = await videoStreamInfo(o.video, { ...(o.ffprobePath ? { ffprobePath: o.ffprobePath } : {}), ...(signal ? { signal } : {}) });
+    return await render(o, info, thread, progress);
+  } finally {
+    await thread.close();
+  }
+}
+
+async function render(o: ModifyVideoOptions, info: VideoStreamInfo, thread: ModifyThread, progress: (f: number, stage: string) => void): Promise<ModifyVideoResult> {
+  const { signal } = o;
+  const log = o.log ?? ((): void => undefined);
   // Even sizes (yuv420p): the decoder crops an odd column or row rather than resample the picture.
   const width = Math.max(2, info.width & ~1);
   const height = Math.max(2, info.height & ~1);
@@ -87,11 +98,11 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
     log('an edited first frame is given: it sets the colours; the prompt is not read for them');
   }
   log(`${o.mode}${setup.draft ? ' (draft)' : ''}: ${expected} frames at ${width}x${height}, ${frameRate} fps (${info.durationSec.toFixed(2)} s)${info.hasAudio ? ', with sound' : ''}`);
+  thread.start({ setup, ...(edited ? { edited } : {}), ...(lut ? { lut } : {}) });
 
   let t0 = performance.now();
   let count = 0;
   const encodeShare = 1 - ANALYSE_SHARE - FINALIZE_SHARE;
-  const thread = new ModifyThread({ setup, ...(edited ? { edited } : {}), ...(lut ? { lut } : {}) });
   async function* frames(): AsyncGenerator<Uint8Array> {
     const decoded = decodeVideo(o.video, {
       width, height, signal, ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
@@ -111,18 +122,12 @@ export async function modifyVideo(o: ModifyVideoOptions): Promise<ModifyVideoRes
     }
     if (count === 0) throw new Error(`${o.video}: no frame could be decoded`);
   }
-  let encoded: { bytes: number; frames: number };
-  try {
-    encoded = await encodeVideo(frames(), {
-      outPath: o.outPath, width, height, fps, signal,
-      preset: o.preset ?? (setup.draft ? DRAFT_PRESET : undefined),
-      ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
-      onFinalizing: () => progress(1 - FINALIZE_SHARE, 'finalize'),
-    });
-  } finally {
-    await thread.close();
-  }
-  const { bytes, frames: written } = encoded;
+  const { bytes, frames: written } = await encodeVideo(frames(), {
+    outPath: o.outPath, width, height, fps, signal,
+    preset: o.preset ?? (setup.draft ? DRAFT_PRESET : undefined),
+    ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+    onFinalizing: () => progress(1 - FINALIZE_SHARE, 'finalize'),
+  });
   if (info.hasAudio) await addSourceAudio(o.outPath, o.video, { ffmpegPath: o.ffmpegPath, signal });
   const seconds = (performance.now() - t0) / 1000;
   log(`finalize: ${written} frames, ${bytes} bytes in ${seconds.toFixed(1)} s (${(written / seconds).toFixed(1)} fps)`);
