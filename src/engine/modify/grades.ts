@@ -40,7 +40,7 @@ type Knobs = Partial<Grade>;
 export const GRADE_WORDS: readonly [name: string, pattern: RegExp, knobs: Knobs][] = [
   ['teal and orange', /\b(?:teal (?:and|&) orange|orange (?:and|&) teal|blockbuster)\b/, { shadows: [-0.06, 0.03, 0.07], highlights: [0.08, 0.02, -0.07], contrast: 0.1 }],
   ['black and white', /\b(?:black (?:and|&) white|b ?& ?w|monochrome|grayscale|greyscale|noir|colorless|colourless)\b/, { mono: 1, contrast: 0.2 }],
-  ['golden hour', /\b(?:golden hour|golden|sunset|sunrise|magic hour)\b/, { temperature: 0.8, highlights: [0.06, 0.03, -0.04], exposure: 0.1, saturation: 1.1 }],
+  ['golden hour', /\b(?:golden hour|golden|sunset|sunrise|magic hour)\b/, { temperature: 1.2, highlights: [0.06, 0.03, -0.04], exposure: 0.1, saturation: 1.1 }],
   ['sepia', /\bsepia\b/, { sepia: 1 }],
   ['vintage', /\b(?:vintage|retro|faded|old film|film look|70s|1970s|nostalgic)\b/, { lift: 0.07, sepia: 0.3, saturation: 0.85, temperature: 0.2, contrast: -0.1 }],
   ['neon', /\b(?:neon|cyberpunk|synthwave)\b/, { saturation: 1.5, contrast: 0.15, tint: 0.3, shadows: [0.03, -0.04, 0.08], highlights: [-0.03, 0.04, 0.05] }],
@@ -48,8 +48,8 @@ export const GRADE_WORDS: readonly [name: string, pattern: RegExp, knobs: Knobs]
   ['moody', /\b(?:moody|gloomy|dark|ominous|brooding|night)\b/, { exposure: -0.45, saturation: 0.8, contrast: 0.15, shadows: [-0.02, 0, 0.04] }],
   ['vibrant', /\b(?:vibrant|vivid|saturated|colou?rful|punchy)\b/, { saturation: 1.45, contrast: 0.1 }],
   ['muted', /\b(?:muted|desaturated|washed out|bleak)\b/, { saturation: 0.55 }],
-  ['warm', /\b(?:warm|warmer|warmth|cozy|cosy|autumn|fall)\b/, { temperature: 0.7 }],
-  ['cool', /\b(?:cool|cooler|cold|colder|icy|winter|frozen|blue tone)\b/, { temperature: -0.7 }],
+  ['warm', /\b(?:warm|warmer|warmth|cozy|cosy|autumn|fall)\b/, { temperature: 1 }],
+  ['cool', /\b(?:cool|cooler|cold|colder|icy|winter|frozen|blue tone)\b/, { temperature: -1 }],
   ['bright', /\b(?:bright|brighter|sunny|airy)\b/, { exposure: 0.4 }],
   ['high contrast', /\b(?:high contrast|contrasty|dramatic)\b/, { contrast: 0.3 }],
 ];
