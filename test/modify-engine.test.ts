@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { fitColourLut } from '../src/engine/modify/fit-lut.ts';
 import { gradeOf } from '../src/engine/modify/grades.ts';
 import { lookup } from '../src/engine/modify/lut.ts';
-import { modifyVideo } from '../src/engine/modify/modify-video.ts';
+import { ModifyInputError, modifyVideo } from '../src/engine/modify/modify-video.ts';
 import { childProcesses } from './support/children.ts';
 import { ffprobe } from './support/media.ts';
-import { decodeAll, makeSourceVideo } from './support/modify.ts';
+import { decodeAll, makeSourceVideo, makeUndecodableVideo } from './support/modify.ts';
 import { tempDir } from './support/server.ts';
 
 let dir: string;
@@ -82,6 +82,25 @@ describe('modifyVideo', () => {
     assert.deepEqual(r.words, ['sepia']);
     const frames = await decodeAll(out, 162, 98);
     assert.equal(frames.length, 12);
+  });
+
+  test('a video whose frames do not decode is the caller\'s error, naming video_url; an image that does not, image_url', async () => {
+    const src = await makeSourceVideo(dir, 'good', { width: 160, height: 90, fps: 24, seconds: 0.5 });
+    const bad = await makeUndecodableVideo(src, path.join(dir, 'bad.mp4'));
+    await assert.rejects(modifyVideo({ video: bad, mode: 'flex_1', quality: 'standard', outPath: path.join(dir, 'bad-out.mp4') }), (err) => {
+      assert.ok(err instanceof ModifyInputError, String(err));
+      assert.equal(err.field, 'video_url');
+      return true;
+    });
+    const notImage = path.join(dir, 'not-an-image.png');
+    fs.writeFileSync(notImage, Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('not the rest of a png')]));
+    await assert.rejects(modifyVideo({ video: src, editedImage: notImage, mode: 'flex_1', quality: 'standard', outPath: path.join(dir, 'bad-out.mp4') }), (err) => {
+      assert.ok(err instanceof ModifyInputError, String(err));
+      assert.equal(err.field, 'image_url');
+      return true;
+    });
+    assert.ok(!fs.existsSync(path.join(dir, 'bad-out.mp4')));
+    assert.deepEqual(await childProcesses('ffmpeg'), []);
   });
 
   test("the source's sound is carried over", async () => {

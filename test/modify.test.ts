@@ -12,7 +12,7 @@ import { MODIFY_MODES } from '../src/engine/modify/modes.ts';
 import { coverFit } from '../src/engine/source.ts';
 import { rgbToYuv } from '../src/engine/yuv.ts';
 import { ffprobe, psnr } from './support/media.ts';
-import { chromaSpread, decodeAll, extractFramePng, makeEditedFrame, makeSourceVideo, mean, meanAbsDiff } from './support/modify.ts';
+import { chromaSpread, decodeAll, extractFramePng, makeEditedFrame, makeSourceVideo, makeUndecodableVideo, mean, meanAbsDiff } from './support/modify.ts';
 import { startTestServer, tempDir, type TestServer } from './support/server.ts';
 import { fetchToFile } from './support/video.ts';
 
@@ -183,4 +183,13 @@ describe('bad input answers 422 naming the field', () => {
   test('missing video_url', () => rejectsOn({ image_url: editedUrl, mode: 'flex_1' }, 'video_url'));
   test('an unknown mode', () => rejectsOn({ video_url: videoUrl, mode: 'reimagine_4' }, 'mode'));
   test('a video_url that is not a video', () => rejectsOn({ video_url: editedUrl }, 'video_url'));
+
+  test('a video whose headers pass but whose frames do not decode: the result answers 422 on video_url', async () => {
+    const bad = await makeUndecodableVideo(path.join(dir, 'source.mp4'), path.join(dir, 'undecodable.mp4'));
+    await assert.rejects(fal.subscribe(ENDPOINTS[1], { input: { video_url: await upload(bad, 'video/mp4'), mode: 'flex_1' } }), (err: unknown) => {
+      assert.ok(err instanceof ValidationError, String(err));
+      assert.deepEqual(err.fieldErrors[0]?.loc, ['body', 'video_url']);
+      return true;
+    });
+  });
 });

@@ -3,9 +3,8 @@
 // prompt's colour and mood words. The mode sets how far the result departs from the source.
 // Behaviour and measurements: docs/modify.md.
 import path from 'node:path';
-import sharp from 'sharp';
 import type { ModifyVideoInput } from '../endpoints/ray2-schemas.ts';
-import { modifyVideo } from '../engine/modify/modify-video.ts';
+import { ModifyInputError, modifyVideo } from '../engine/modify/modify-video.ts';
 import { MODIFY_MODES, type ModifyMode } from '../engine/modify/modes.ts';
 import { yuvToRgbPreview } from '../engine/yuv.ts';
 import { OutputFile, RunnerInputError, type RunContext, type Runner } from './runner.ts';
@@ -35,13 +34,6 @@ export class ModifyRunner implements Runner {
     const video = ctx.files.video_url;
     if (!video) throw new RunnerInputError('video_url', 'video_url is required');
     const image = ctx.files.image_url?.path;
-    if (image) {
-      try {
-        await sharp(image).stats(); // decodes the pixels, which the worker's header check does not
-      } catch (err) {
-        throw new RunnerInputError('image_url', `image_url could not be decoded as an image: ${(err as Error).message}`);
-      }
-    }
     const outPath = path.join(ctx.tmpDir, 'output.mp4');
     let lastPreview = -Infinity;
     const result = await modifyVideo({
@@ -54,6 +46,7 @@ export class ModifyRunner implements Runner {
       ffmpegPath: this.#opts.ffmpegPath,
       ffprobePath: this.#opts.ffprobePath,
       ...(this.#opts.preset ? { preset: this.#opts.preset } : {}),
+      // A video or image that passed the worker's checks and still does not decode is a 422.
       signal: ctx.signal,
       onProgress: (fraction, stage) => ctx.progress(fraction, stage),
       log: (m) => ctx.log(m),
@@ -63,6 +56,8 @@ export class ModifyRunner implements Runner {
         lastPreview = now;
         ctx.preview(yuvToRgbPreview(frame, width, height));
       },
+    }).catch((err: unknown) => {
+      throw err instanceof ModifyInputError ? new RunnerInputError(err.field, err.message) : err;
     });
     ctx.log(`Modified ${result.frames} frames at ${result.width}x${result.height}`);
     return { video: new OutputFile(outPath, 'video/mp4', 'output.mp4') };

@@ -2,6 +2,7 @@
 // textured box moving across it, its decoded first frame, an edited version of that frame (a
 // strong warm grade plus a locally painted patch), and whole-video decoding for measurements.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -35,6 +36,25 @@ export async function makeSourceVideo(dir: string, name: string, s: SourceSpec):
     '-map', '[v]', ...(s.sound ? ['-map', '2:a', '-c:a', 'aac'] : []),
     '-t', String(s.seconds), '-r', String(s.fps), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '16', out,
   ]);
+  return out;
+}
+
+/**
+ * A copy of `video` whose headers are intact (ffprobe reads it, with the moov atom first) but
+ * whose coded frames are noise, so decoding fails.
+ */
+export async function makeUndecodableVideo(video: string, out: string): Promise<string> {
+  const moved = `${out}.faststart.mp4`;
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', video, '-c', 'copy', '-movflags', '+faststart', moved]);
+  const bytes = fs.readFileSync(moved);
+  fs.rmSync(moved);
+  const mdat = bytes.indexOf('mdat');
+  let seed = 1;
+  for (let i = mdat + 200; i < bytes.length; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    bytes[i] = seed >>> 24;
+  }
+  fs.writeFileSync(out, bytes);
   return out;
 }
 

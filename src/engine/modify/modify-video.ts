@@ -5,10 +5,11 @@
 // no output file. The source's sound, if any, is muxed in afterwards (the duration is the same).
 import { addSourceAudio } from '../audio-track.ts';
 import { DRAFT_PRESET, encodeVideo } from '../encoder.ts';
+import { FfmpegError } from '../ffmpeg.ts';
 import { coverFit } from '../source.ts';
 import { videoStreamInfo, type VideoStreamInfo } from '../video-info.ts';
 import { decodeVideo } from '../video-decoder.ts';
-import { rgbToYuv } from '../yuv.ts';
+import { rgbToYuv, type YuvImage } from '../yuv.ts';
 import { gradeLut, gradeOf } from './grades.ts';
 import { scaleLut, type ColourLut } from './lut.ts';
 import type { ModifierSetup } from './modifier.ts';
@@ -35,6 +36,36 @@ export interface ModifyVideoOptions {
   /** Output frames as they are made (yuv420p; valid only during the call). */
   onFrame?: (frame: Uint8Array, width: number, height: number) => void;
   log?: (message: string) => void;
+}
+
+/** An input the caller sent cannot be used (a video that does not decode, say): theirs to fix. */
+export class ModifyInputError extends Error {
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = 'ModifyInputError';
+    this.field = field;
+  }
+}
+
+/** The decoder's frames; its failure, past the worker's probe, is a source that does not decode. */
+async function* decodable(frames: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* frames;
+  } catch (err) {
+    if (!(err instanceof FfmpegError)) throw err;
+    const why = err.stderrTail.trim().split('\n').pop()?.replace(/^\[[^\]]*\]\s*/, '') ?? '';
+    throw new ModifyInputError('video_url', `video_url could not be decoded${why ? `: ${why}` : ''}`);
+  }
+}
+
+async function editedFrame(image: string, width: number, height: number): Promise<YuvImage> {
+  try {
+    return rgbToYuv({ data: await coverFit(image, width, height), width, height });
+  } catch (err) {
+    throw new ModifyInputError('image_url', `image_url could not be decoded as an image: ${(err as Error).message}`);
+  }
 }
 
 export interface ModifyVideoResult {
@@ -84,7 +115,7 @@ async function render(o: ModifyVideoOptions, info: VideoStreamInfo, thread: Modi
   const expected = Math.max(1, Math.round(info.durationSec * fps) || info.frames);
   const params = modeParams(o.mode);
   const setup: ModifierSetup = { width, height, fps, params, draft: o.quality === 'draft' };
-  const edited = o.editedImage ? rgbToYuv({ data: await coverFit(o.editedImage, width, height), width, height }) : null;
+  const edited = o.editedImage ? await editedFrame(o.editedImage, width, height) : null;
   let words: string[] = [];
   let lut: ColourLut | undefined;
   if (!edited) {
@@ -114,13 +145,13 @@ async function render(o: ModifyVideoOptions, info: VideoStreamInfo, thread: Modi
       log(`analyse: transform fitted from the first frame to the edited one in ${Math.round(ms)} ms`);
       t0 = performance.now();
     };
-    for await (const out of thread.map(decoded, { ...(signal ? { signal } : {}), onFit })) {
+    for await (const out of thread.map(decodable(decoded), { ...(signal ? { signal } : {}), onFit })) {
       o.onFrame?.(out, width, height);
       count++;
       progress(ANALYSE_SHARE + (encodeShare * count) / Math.max(count, expected), 'render');
       yield out;
     }
-    if (count === 0) throw new Error(`${o.video}: no frame could be decoded`);
+    if (count === 0) throw new ModifyInputError('video_url', 'video_url has no frame that could be decoded');
   }
   const { bytes, frames: written } = await encodeVideo(frames(), {
     outPath: o.outPath, width, height, fps, signal,
