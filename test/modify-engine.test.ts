@@ -10,7 +10,10 @@ import { lookup } from '../src/engine/modify/lut.ts';
 import { ModifyInputError, modifyVideo } from '../src/engine/modify/modify-video.ts';
 import { childProcesses } from './support/children.ts';
 import { ffprobe } from './support/media.ts';
-import { decodeAll, makeSourceVideo, makeUndecodableVideo } from './support/modify.ts';
+import { decodeAll, extractFramePng, makeEditedFrame, makePanVideo, makeSourceVideo, makeUndecodableVideo } from './support/modify.ts';
+import { coverFit } from '../src/engine/source.ts';
+import { rgbToYuv } from '../src/engine/yuv.ts';
+import { psnr } from './support/media.ts';
 import { tempDir } from './support/server.ts';
 
 let dir: string;
@@ -101,6 +104,32 @@ describe('modifyVideo', () => {
     });
     assert.ok(!fs.existsSync(path.join(dir, 'bad-out.mp4')));
     assert.deepEqual(await childProcesses('ffmpeg'), []);
+  });
+
+  test('a panning camera carries the edit with the picture', async () => {
+    const W = 432, H = 240, step = 2;
+    const src = await makePanVideo(dir, 'pan', { width: W, height: H, fps: 25, seconds: 1.6, step });
+    const editedPng = await makeEditedFrame(await extractFramePng(src, 0, path.join(dir, 'pan-first.png')), path.join(dir, 'pan-edited.png'));
+    const edited = rgbToYuv({ data: await coverFit(editedPng, W, H), width: W, height: H });
+    for (const quality of ['standard', 'draft'] as const) {
+      const out = path.join(dir, `pan-${quality}.mp4`);
+      await modifyVideo({ video: src, editedImage: editedPng, mode: 'flex_3', quality, outPath: out });
+      const frames = await decodeAll(out, W, H);
+      const last = frames.at(-1)!;
+      // The whole picture has moved right by step × 39 pixels: the last frame is the edited
+      // frame moved as far, where both show the same content (the painted disc included).
+      const shift = step * (frames.length - 1);
+      const got: number[] = [], want: number[] = [];
+      for (let y = 0; y < H; y++) {
+        for (let x = shift; x < W; x++) {
+          got.push(last.y[y * W + x]!);
+          want.push(edited.y.data[y * W + x - shift]!);
+        }
+      }
+      const db = psnr(Uint8Array.from(got), Uint8Array.from(want));
+      // Measured 42 dB (standard) and 46 dB (draft); without following the camera, 33 and 34.
+      assert.ok(db >= 38, `${quality}: last frame against the moved edit ${db.toFixed(1)} dB`);
+    }
   });
 
   test("the source's sound is carried over", async () => {

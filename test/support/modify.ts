@@ -39,6 +39,21 @@ export async function makeSourceVideo(dir: string, name: string, s: SourceSpec):
   return out;
 }
 
+/** Writes an H.264 MP4 of a camera panning left over a still picture: the content moves right `step` pixels a frame. */
+export async function makePanVideo(dir: string, name: string, s: SourceSpec & { step: number }): Promise<string> {
+  const frames = Math.round(s.fps * s.seconds);
+  const bg = path.join(dir, `${name}-bg.png`);
+  await makeTestImage(bg, { width: s.width + s.step * frames + 16, height: s.height, seed: 5 });
+  const out = path.join(dir, `${name}.mp4`);
+  const x0 = s.step * frames + 8;
+  await run('ffmpeg', [
+    '-v', 'error', '-y', '-loop', '1', '-framerate', String(s.fps), '-i', bg,
+    '-vf', `crop=${s.width}:${s.height}:'${x0}-n*${s.step}':0,format=yuv420p`,
+    '-frames:v', String(frames), '-r', String(s.fps), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '16', out,
+  ]);
+  return out;
+}
+
 /**
  * A copy of `video` whose headers are intact (ffprobe reads it, with the moov atom first) but
  * whose coded frames are noise, so decoding fails.

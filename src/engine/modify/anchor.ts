@@ -69,19 +69,26 @@ export class Anchor {
     this.#row = new Float32Array(width);
   }
 
-  /** Updates the unmoved-content mask with the source frame's luma; call once per frame, in order. */
-  #updateMask(luma: Uint8Array): void {
+  /**
+   * Updates the unmoved-content mask with the source frame's luma, against the first frame moved
+   * by the camera's shift (sx, sy); what the first frame did not show counts as moved. Call once
+   * per frame, in order.
+   */
+  #updateMask(luma: Uint8Array, sx: number, sy: number): void {
     const width = this.#width, height = this.#height;
     const bw = this.#bw, bh = this.#bh;
     const diff = new Float32Array(bw * bh);
     const count = new Float32Array(bw * bh);
     const blockOf = this.#blockOfColumn;
     const first = this.#firstLuma;
+    const xa = Math.max(0, sx), xb = Math.min(width, width + sx);
     for (let y = 0; y < height; y++) {
       const brow = Math.floor(y / BLOCK) * bw;
+      const fy = y - sy;
+      const inside = fy >= 0 && fy < height;
       for (let x = 0, i = y * width; x < width; x++, i++) {
         const b = brow + blockOf[x]!;
-        diff[b]! += Math.abs(luma[i]! - first[i]!);
+        diff[b]! += inside && x >= xa && x < xb ? Math.abs(luma[i]! - first[fy * width + x - sx]!) : 255;
         count[b]! += 1;
       }
     }
@@ -121,27 +128,35 @@ export class Anchor {
   }
 
   /**
-   * Adds `hold` × mask × residual to `out` (in place), after reading the source frame's luma for
-   * the mask. `hold` is 1 on the first frame.
+   * Adds `hold` × mask × residual to `out` (in place), the residual moved with the camera by
+   * (shiftX, shiftY) pixels, after reading the source frame's luma for the mask. `hold` is 1 on
+   * the first frame.
    */
-  apply(sourceLuma: Uint8Array, out: FloatPlanes, hold: number): void {
-    this.#updateMask(sourceLuma);
+  apply(sourceLuma: Uint8Array, out: FloatPlanes, hold: number, shiftX = 0, shiftY = 0): void {
+    // Whole pixels of luma and whole samples of chroma: a shift costs an index offset, no resampling.
+    const sx = Math.round(shiftX), sy = Math.round(shiftY);
+    this.#updateMask(sourceLuma, sx, sy);
     if (hold <= 0) return;
     const width = this.#width, height = this.#height;
     const res = this.#residual;
     for (let y = 0; y < height; y++) {
+      const fy = y - sy;
+      if (fy < 0 || fy >= height) continue;
       const w = this.#maskRow(this.#rows, y, this.#cols, width, hold);
-      const base = y * width;
-      for (let x = 0; x < width; x++) out.y[base + x]! += w[x]! * res.y[base + x]!;
+      const base = y * width, from = fy * width - sx;
+      for (let x = Math.max(0, sx); x < Math.min(width, width + sx); x++) out.y[base + x]! += w[x]! * res.y[from + x]!;
     }
     const cw = (width + 1) >> 1;
     const ch = (height + 1) >> 1;
+    const csx = Math.round(shiftX / 2), csy = Math.round(shiftY / 2);
     for (let cy = 0; cy < ch; cy++) {
+      const fy = cy - csy;
+      if (fy < 0 || fy >= ch) continue;
       const w = this.#maskRow(this.#chromaRows, cy, this.#chromaCols, cw, hold);
-      const base = cy * cw;
-      for (let cx = 0; cx < cw; cx++) {
-        out.u[base + cx]! += w[cx]! * res.u[base + cx]!;
-        out.v[base + cx]! += w[cx]! * res.v[base + cx]!;
+      const base = cy * cw, from = fy * cw - csx;
+      for (let cx = Math.max(0, csx); cx < Math.min(cw, cw + csx); cx++) {
+        out.u[base + cx]! += w[cx]! * res.u[from + cx]!;
+        out.v[base + cx]! += w[cx]! * res.v[from + cx]!;
       }
     }
   }

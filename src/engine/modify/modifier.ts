@@ -3,6 +3,7 @@
 // Float planes between the steps; the frame layout in and out is yuv420p.
 import { chromaSize, framePlanes, type YuvImage } from '../yuv.ts';
 import { Anchor, HOLD_SECONDS } from './anchor.ts';
+import { CameraShift } from './camera-shift.ts';
 import { fitColourLut } from './fit-lut.ts';
 import { applyLocalGrid, fitLocalGrid, type FloatPlanes, type LocalGrid } from './local-grid.ts';
 import { applyLut, type ColourLut } from './lut.ts';
@@ -29,6 +30,8 @@ export class FrameModifier {
   readonly #grid: LocalGrid | null;
   readonly #strength: number;
   #anchor: Anchor | null = null;
+  /** Edits only: where the picture has moved since the first frame. */
+  #camera: CameraShift | null = null;
   readonly #styliser: Styliser | null;
   readonly #graded: FloatPlanes;
   readonly #local: FloatPlanes;
@@ -63,6 +66,7 @@ export class FrameModifier {
       grid = fitLocalGrid(graded, dst, width, height, params.locality);
     }
     const m = new FrameModifier(setup, lut, grid, params.strength, true);
+    m.#camera = new CameraShift(width, height);
     if (params.anchor) {
       const colour = m.#colour(src);
       const residual = floatPlanes(width, height);
@@ -77,11 +81,11 @@ export class FrameModifier {
     return new FrameModifier(setup, lut, null, 1, false);
   }
 
-  /** Global LUT, local grid and strength: the colour part, into a scratch plane set. */
+  /** Global LUT, local grid (moved with the camera) and strength: the colour part, into a scratch plane set. */
   #colour(src: { y: Uint8Array; u: Uint8Array; v: Uint8Array }): FloatPlanes {
     const { width, height } = this.#s;
     applyLut(this.#lut, src, width, height, this.#graded);
-    if (this.#grid) applyLocalGrid(this.#grid, this.#graded, this.#local, width, height);
+    if (this.#grid) applyLocalGrid(this.#grid, this.#graded, this.#local, width, height, this.#camera?.dx ?? 0, this.#camera?.dy ?? 0);
     const out = this.#local;
     const s = this.#strength;
     if (s !== 1) {
@@ -98,9 +102,11 @@ export class FrameModifier {
     const { width, height, fps, params, draft } = this.#s;
     const [y, u, v] = framePlanes(frame, width, height);
     const src = { y: y.data, u: u.data, v: v.data };
+    this.#camera?.update(src.y);
     const out = this.#colour(src);
     const handover = Math.exp(-index / (HOLD_SECONDS * fps));
-    if (this.#anchor) this.#anchor.apply(src.y, out, params.persistence + (1 - params.persistence) * handover);
+    const shift = this.#camera ?? { dx: 0, dy: 0 };
+    this.#anchor?.apply(src.y, out, params.persistence + (1 - params.persistence) * handover, shift.dx, shift.dy);
     this.#styliser?.apply(out, src, { amount: params.stylise * (this.#stylisationRamps ? 1 - handover : 1), draft, frame: index });
     const bytes = new Uint8Array(frame.length);
     const [oy, ou, ov] = framePlanes(bytes, width, height);
