@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fitColourLut } from '../src/engine/modify/fit-lut.ts';
 import { gradeOf } from '../src/engine/modify/grades.ts';
 import { lookup } from '../src/engine/modify/lut.ts';
+import { CameraShift } from '../src/engine/modify/camera-shift.ts';
 import { ModifyInputError, modifyVideo } from '../src/engine/modify/modify-video.ts';
 import { childProcesses } from './support/children.ts';
 import { ffprobe } from './support/media.ts';
@@ -104,6 +105,19 @@ describe('modifyVideo', () => {
     });
     assert.ok(!fs.existsSync(path.join(dir, 'bad-out.mp4')));
     assert.deepEqual(await childProcesses('ffmpeg'), []);
+  });
+
+  test('the camera shift: a pan is measured, an object crossing a still background is not', async () => {
+    const W = 432, H = 240;
+    const shiftOf = async (video: string): Promise<[number, number]> => {
+      const cam = new CameraShift(W, H);
+      for (const f of await decodeAll(video, W, H)) cam.update(f.y);
+      return [cam.dx, cam.dy];
+    };
+    const [px, py] = await shiftOf(await makePanVideo(dir, 'pan-only', { width: W, height: H, fps: 25, seconds: 1, step: 3 }));
+    assert.ok(Math.abs(px - 3 * 24) < 1.5 && Math.abs(py) < 1, `pan: ${px}, ${py}`);
+    const [bx, by] = await shiftOf(await makeSourceVideo(dir, 'box-only', { width: W, height: H, fps: 25, seconds: 1 }));
+    assert.ok(Math.abs(bx) < 1 && Math.abs(by) < 1, `box over a still background: ${bx}, ${by}`);
   });
 
   test('a panning camera carries the edit with the picture', async () => {
