@@ -116,7 +116,7 @@ test('2 servers, 3 workers, PostgreSQL and S3: 200 requests through both servers
   // What every process of a deployment shares: the database, the bucket, the file-URL secret and
   // the public address (in production a load balancer; here server 0, which comes back).
   const shared: NodeJS.ProcessEnv = {
-    DATABASE_URL: databaseUrl, ...swift.env(bucket), S3_UPLOADS: 'server',
+    DATABASE_URL: databaseUrl, ...swift.env(bucket),
     REELHOUSE_FILE_URLS: 'signed', REELHOUSE_FILE_URL_SECRET: 'a-secret-every-process-of-the-deployment-shares',
     REELHOUSE_LEASE_MS: '4000', REELHOUSE_WEBHOOK_BASE_DELAY_MS: '500',
   };
