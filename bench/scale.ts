@@ -51,7 +51,8 @@ async function drive(jobs: number, clients: number, one: () => Promise<void>): P
 
 async function spawnWorker(dataDir: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'worker', '--data-dir', dataDir], {
-    env: { ...process.env, REELHOUSE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+    // info: the line that says it is ready.
+    env: { ...process.env, ...env, REELHOUSE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
     let out = '';
@@ -125,7 +126,7 @@ async function benchBullmq(): Promise<number[]> {
   const events = new QueueEvents('noop', { connection: connect() });
   await events.waitUntilReady();
   const job = async (): Promise<void> => {
-    const j = await queue.add('noop', {}, { removeOnComplete: true });
+    const j = await queue.add('noop', {}, { removeOnComplete: false }); // waitUntilFinished reads the finished job
     await j.waitUntilFinished(events);
   };
   const out: number[] = [];
