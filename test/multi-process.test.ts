@@ -276,3 +276,43 @@ test('2 servers, 3 workers, PostgreSQL and S3: 200 requests through both servers
     for (const c of [...workers, ...servers.map((s) => s.child)]) await stopProcess(c);
   }
 });
+
+test('SIGTERM: a worker gives its running request back to the queue, unspent, and exits; another worker takes it, a cancel stops it', { timeout: 120_000 }, async () => {
+  const databaseUrl = await postgres.createDatabase();
+  const env = { DATABASE_URL: databaseUrl };
+  const key = (await reelhouse(['keys', 'create', '--data-dir', tempDir()], env)).stdout.trim();
+  const server = await spawnServer(tempDir(), await freePort(), { ...env, REELHOUSE_WORKERS: '0' });
+  children.add(server.child);
+  const first = await spawnWorker(tempDir(), env);
+  try {
+    const client = createFalClient(reelhouseConfig({ url: server.url, credentials: key }));
+    const { request_id: requestId } = await client.queue.submit(NOOP, { input: { sleep_ms: 60_000, steps: 60 } as never });
+    while ((await client.queue.status(NOOP, { requestId })).status !== 'IN_PROGRESS') await new Promise((r) => setTimeout(r, 50));
+    const exit = new Promise<number | null>((r) => first.once('exit', r));
+    first.kill('SIGTERM');
+    assert.equal(await exit, 0);
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ state: string; attempts: number }>('SELECT state, attempts FROM requests WHERE id = $1', [requestId]);
+      assert.deepEqual(rows, [{ state: 'queued', attempts: 0 }]);
+      const second = await spawnWorker(tempDir(), env);
+      try {
+        while ((await client.queue.status(NOOP, { requestId })).status !== 'IN_PROGRESS') await new Promise((r) => setTimeout(r, 50));
+        const running = await db.query<{ attempts: number }>('SELECT attempts FROM requests WHERE id = $1', [requestId]);
+        assert.equal(running.rows[0]?.attempts, 1, 'the release spent no attempt');
+        await client.queue.cancel(NOOP, { requestId }); // from the edge to the worker process, by NOTIFY
+        const done = await client.queue.subscribeToStatus(NOOP, { requestId, mode: 'streaming' });
+        assert.equal(done.status, 'COMPLETED');
+        const after = await db.query<{ state: string }>('SELECT state FROM requests WHERE id = $1', [requestId]);
+        assert.equal(after.rows[0]?.state, 'cancelled');
+      } finally {
+        await stopProcess(second);
+      }
+    } finally {
+      await db.end();
+    }
+  } finally {
+    await stopProcess(server.child);
+  }
+});
