@@ -316,3 +316,10 @@ test('SIGTERM: a worker gives its running request back to the queue, unspent, an
     await stopProcess(server.child);
   }
 });
+
+test('reelhouse worker without DATABASE_URL says what it needs; --workers and --no-workers do not mix', async () => {
+  await assert.rejects(reelhouse(['worker', '--data-dir', tempDir()], { DATABASE_URL: '' }),
+    (err: { code?: number; stderr?: string }) => err.code === 2 && /set DATABASE_URL/.test(err.stderr ?? ''));
+  await assert.rejects(reelhouse(['serve', '--workers', '2', '--no-workers']),
+    (err: { code?: number; stderr?: string }) => err.code === 2 && /contradict/.test(err.stderr ?? ''));
+});
