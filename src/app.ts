@@ -14,7 +14,7 @@ import { defaultEndpoints } from './endpoints/registry.ts';
 import { buildServer } from './http/server.ts';
 import { observeStore } from './metrics/observed-store.ts';
 import { ReelhouseMetrics } from './metrics/reelhouse-metrics.ts';
-import { RequestEvents } from './requests/events.ts';
+import { LocalEvents, type RequestEvents } from './requests/events.ts';
 import { Housekeeper } from './requests/housekeeper.ts';
 import { RequestService } from './requests/service.ts';
 import { ModifyRunner } from './runners/modify.ts';
@@ -23,6 +23,7 @@ import { NoopRunner } from './runners/noop.ts';
 import { ReframeRunner } from './runners/reframe.ts';
 import { SceneRunner } from './runners/scene.ts';
 import type { Runner } from './runners/runner.ts';
+import { PostgresEvents } from './store/postgres/events.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -52,6 +53,33 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'sqliteSynchron
   return SqliteStore.open(path.join(config.dataDir, 'reelhouse.db'), { synchronous: config.sqliteSynchronous });
 }
 
+/**
+ * Request events: in this process only with SQLite; between every process of the deployment
+ * through LISTEN/NOTIFY with PostgreSQL, so a stream on one server follows a run on another host.
+ */
+export async function openEvents(config: Pick<Config, 'databaseUrl'>, logger?: { warn(obj: object, msg: string): void }): Promise<RequestEvents> {
+  if (config.databaseUrl === null) return new LocalEvents();
+  return PostgresEvents.open(config.databaseUrl, {
+    onConnection: (state, err) => logger?.warn({ err }, state === 'lost'
+      ? 'events: lost the LISTEN connection to PostgreSQL; re-reading on timers until it is back'
+      : 'events: LISTEN connection to PostgreSQL restored'),
+  });
+}
+
+/** The runners behind the endpoints, by name. */
+export function defaultRunners(config: Pick<Config, 'ffmpegPath' | 'ffprobePath'>): Map<string, Runner> {
+  return new Map<string, Runner>([
+    ['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })],
+    ['modify', new ModifyRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
+    ['noop', new NoopRunner()],
+    ['reframe', new ReframeRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
+    ['scene', new SceneRunner({ ffmpegPath: config.ffmpegPath })],
+  ]);
+}
+
+/** This process's name in lease rows and logs: host, pid and a few random bytes (pids get reused). */
+export const newWorkerId = (): string => `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
 async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -76,7 +104,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   }
   if (config.workers > 0) await checkFfmpeg(config.ffmpegPath);
 
-  const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const workerId = newWorkerId();
   const blobStore = await openBlobStore(config);
   const rawStore = await openStore(config).catch((err: unknown) => {
     blobStore.close();
@@ -87,7 +115,14 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
   });
   const store = observeStore(rawStore, metrics, (err) => server.log.warn({ err }, 'metrics: could not read a finished request'));
   const { blobs } = blobStore;
-  const events = new RequestEvents();
+  let events: RequestEvents;
+  try {
+    events = await openEvents(config, { warn: (obj, msg) => server.log.warn(obj, msg) });
+  } catch (err) {
+    await rawStore.close();
+    blobStore.close();
+    throw err;
+  }
   const endpoints = defaultEndpoints();
   const files = fileService(config, store, blobs, now);
   const maxDataUriBytes = config.bodyLimitBytes;
@@ -111,13 +146,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
     store, logger: server.log.child({ component: 'webhooks' }), now, retries: config.webhookRetries,
     baseDelayMs: config.webhookBaseDelayMs, timeoutMs: config.webhookTimeoutMs,
   });
-  const runners = new Map<string, Runner>([
-    ['motion', new MotionRunner({ ffmpegPath: config.ffmpegPath })],
-    ['modify', new ModifyRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
-    ['noop', new NoopRunner()],
-    ['reframe', new ReframeRunner({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath })],
-    ['scene', new SceneRunner({ ffmpegPath: config.ffmpegPath })],
-  ]);
+  const runners = defaultRunners(config);
   const workerDeps = {
     workerId,
     store, blobs, files, endpoints, runners, events, logger: server.log.child({ component: 'worker' }),
@@ -136,6 +165,7 @@ export async function startReelhouse(input: Config, opts: { now?: () => number }
       await sweeper.stop();
       await webhooks.stop();
       await server.close();
+      await events.close();
       await store.close();
       blobStore.close();
     })());

@@ -4,6 +4,7 @@ import { S3Unavailable } from '../blobs/s3-client.ts';
 import { loadConfig } from '../config.ts';
 import { FfmpegMissingError } from '../engine/ffmpeg.ts';
 import { serve } from './serve.ts';
+import { worker } from './worker.ts';
 import { keys } from './keys.ts';
 import { requests } from './requests.ts';
 import { run } from './run.ts';
@@ -11,7 +12,8 @@ import { usage } from './usage-command.ts';
 import { UsageError } from './usage.ts';
 
 const USAGE = `usage:
-  reelhouse serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--workers N]
+  reelhouse serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--workers N | --no-workers]
+  reelhouse worker [--workers N] [--data-dir DIR] [--public-url URL]    (needs DATABASE_URL)
   reelhouse keys create [--data-dir DIR] [--user NAME] [--label TEXT]
   reelhouse keys list [--data-dir DIR]
   reelhouse keys revoke KEY_ID [--data-dir DIR]
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'public-url': { type: 'string' },
       workers: { type: 'string' },
+      'no-workers': { type: 'boolean' },
       user: { type: 'string' },
       label: { type: 'string' },
       state: { type: 'string' },
@@ -50,12 +53,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  if (values['no-workers'] && values.workers !== undefined) throw new UsageError('--workers and --no-workers contradict each other');
   const config = loadConfig(process.env, {
-    dataDir: values['data-dir'], host: values.host, port: values.port, publicUrl: values['public-url'], workers: values.workers,
+    dataDir: values['data-dir'], host: values.host, port: values.port, publicUrl: values['public-url'],
+    workers: values['no-workers'] ? '0' : values.workers,
   });
   switch (command) {
     case 'serve':
       await serve(config);
+      return -1; // keeps running
+    case 'worker':
+      await worker(config);
       return -1; // keeps running
     case 'keys':
       return keys(config, { action, id, user: values.user, label: values.label }, (l) => process.stdout.write(`${l}\n`));

@@ -145,9 +145,9 @@ export class RequestService {
 
   /**
    * Yields the request each time it may have changed, ending after it finishes. Events wake it
-   * at once; the timer is the floor (and covers changes made by other processes).
+   * at once (from other processes too, on PostgreSQL); the timer is the floor for a missed one.
    */
-  async *watch(id: string, signal?: AbortSignal, pollMs = 1000): AsyncGenerator<RequestRecord> {
+  async *watch(id: string, signal?: AbortSignal, pollMs = this.#d.events.fallbackPollMs): AsyncGenerator<RequestRecord> {
     let dirty = true;
     let wake: (() => void) | null = null;
     const poke = (): void => {

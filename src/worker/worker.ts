@@ -40,7 +40,7 @@ export interface WorkerDeps extends FileInputDeps {
   maxDataUriBytes: number;
   leaseMs: number;
   heartbeatMs: number;
-  /** Longest idle wait between looks at the queue when no event wakes the worker. */
+  /** Longest idle wait between looks at the queue when no event wakes the worker (default: the events' fallback). */
   pollMs?: number;
   now: () => number;
 }
@@ -60,6 +60,9 @@ export class Worker {
   readonly #stopping = new AbortController();
   readonly #running = new Set<AbortController>();
   #loops: Promise<void>[] = [];
+  /** Slots waiting for work, first idle first. */
+  readonly #idlers: (() => void)[] = [];
+  #offSubmitted: () => void = () => {};
 
   constructor(deps: WorkerDeps) {
     this.#d = deps;
@@ -73,12 +76,14 @@ export class Worker {
     const swept = await sweepDeadWorkerDirs(this.#d.tmpRoot, workerDirName(this.#d.workerId));
     if (swept > 0) this.#d.logger.info({ swept }, 'removed scratch folders of dead workers');
     await fsp.mkdir(this.#dir, { recursive: true });
+    this.#offSubmitted = this.#d.events.onSubmitted(() => this.#wakeOne());
     this.#loops = Array.from({ length: slots }, () => this.#loop());
   }
 
   /** Stops claiming, stops running work and gives it back to the queue, then returns. */
   async stop(): Promise<void> {
     this.#stopping.abort();
+    this.#offSubmitted();
     for (const ac of this.#running) ac.abort(new Stop('shutdown'));
     await Promise.all(this.#loops);
     await fsp.rm(this.#dir, { recursive: true, force: true });
@@ -89,6 +94,9 @@ export class Worker {
       try {
         const claim = await this.#d.store.requests.claim(this.#d.workerId, this.#d.leaseMs, this.#d.now());
         if (claim) {
+          // There may be more where this came from: one idle sibling looks too. A submit wakes one
+          // slot per process, not all of them, so N processes × M slots do not all race for one row.
+          this.#wakeOne();
           this.#d.events.changed(claim.request.id);
           await this.#process(claim);
         } else {
@@ -102,17 +110,22 @@ export class Worker {
     }
   }
 
+  #wakeOne(): void {
+    this.#idlers.shift()?.();
+  }
+
   async #idle(): Promise<void> {
-    const wait = Math.min(this.#d.pollMs ?? 1000, this.#d.leaseMs / 2);
+    const wait = Math.min(this.#d.pollMs ?? this.#d.events.fallbackPollMs, this.#d.leaseMs / 2);
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        off();
+        const i = this.#idlers.indexOf(done);
+        if (i >= 0) this.#idlers.splice(i, 1);
         this.#stopping.signal.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, wait);
-      const off = this.#d.events.onSubmitted(done);
+      this.#idlers.push(done);
       this.#stopping.signal.addEventListener('abort', done, { once: true });
     });
   }
@@ -204,6 +217,8 @@ export class Worker {
     if (stop === 'shutdown') {
       await this.#d.store.requests.release(id, leaseToken);
       this.#d.events.changed(id);
+      this.#d.events.submitted(); // back in the queue: a worker elsewhere takes it now
+
       return;
     }
     if (stop === 'cancelled') {
