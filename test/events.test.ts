@@ -8,6 +8,7 @@ import pg from 'pg';
 import { LocalEvents } from '../src/requests/events.ts';
 import { LISTENER_NAME, PostgresEvents } from '../src/store/postgres/events.ts';
 import { jsonLogger, startWorker } from '../src/worker-app.ts';
+import { requests } from '../src/cli/requests.ts';
 import { loadConfig } from '../src/config.ts';
 import { startPostgres, type ThrowawayPostgres } from './support/postgres.ts';
 import { api, startTestServer, tempDir } from './support/server.ts';
@@ -129,16 +130,30 @@ test('an edge-only server streams the progress and logs of a request a worker pr
     const lines = events.flatMap((e) => (e.logs ?? []).map((l) => l.message));
     assert.ok(lines.includes('step 8 of 8') && lines.includes('Completed'), JSON.stringify(lines));
 
-    const long = await submit({ sleep_ms: 600_000, steps: 600 });
-    for (;;) {
-      const s = (await (await call(`/queue/reelhouse/noop/requests/${long}/status`)).json()) as { status: string };
-      if (s.status === 'IN_PROGRESS') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal((await call(`/queue/reelhouse/noop/requests/${long}/cancel`, { method: 'PUT' })).status, 202);
-    const end = await readSse(await call(`/queue/reelhouse/noop/requests/${long}/status/stream`));
-    assert.equal(end.at(-1)?.status, 'COMPLETED');
-    assert.equal((await edge.app.store.requests.get(long))?.state, 'cancelled');
+    const running = async (): Promise<string> => {
+      const id = await submit({ sleep_ms: 600_000, steps: 600 });
+      for (;;) {
+        const s = (await (await call(`/queue/reelhouse/noop/requests/${id}/status`)).json()) as { status: string };
+        if (s.status === 'IN_PROGRESS') return id;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const stoppedBy = async (id: string, cancel: () => Promise<void>): Promise<void> => {
+      await cancel();
+      const end = await readSse(await call(`/queue/reelhouse/noop/requests/${id}/status/stream`));
+      assert.equal(end.at(-1)?.status, 'COMPLETED');
+      assert.equal((await edge.app.store.requests.get(id))?.state, 'cancelled');
+    };
+    const long = await running();
+    await stoppedBy(long, async () => {
+      assert.equal((await call(`/queue/reelhouse/noop/requests/${long}/cancel`, { method: 'PUT' })).status, 202);
+    });
+    // The operator's `reelhouse requests cancel` reaches the worker the same way.
+    const other = await running();
+    await stoppedBy(other, async () => {
+      const args = { action: 'cancel', id: other, user: undefined, state: undefined, limit: undefined };
+      assert.equal(await requests({ ...config, dataDir: tempDir() }, args, () => undefined), 0);
+    });
   } finally {
     await worker.close();
     await edge.close();

@@ -1,6 +1,6 @@
 // `reelhouse requests list|show|cancel`: an operator's view of the queue in a data directory.
 // It reads the store directly, so it works whether or not a server is running.
-import { openStore } from '../app.ts';
+import { openEvents, openStore } from '../app.ts';
 import type { Config } from '../config.ts';
 import { cancelledOutcome } from '../requests/failures.ts';
 import { REQUEST_STATES, falStatus, type RequestState } from '../requests/state.ts';
@@ -47,9 +47,17 @@ export async function requests(config: Config, args: RequestsArgs, out: (line: s
       case 'cancel': {
         if (!args.id) throw new UsageError('requests cancel needs the request id');
         const outcome = await store.requests.cancel(args.id, Date.now(), cancelledOutcome());
+        // On PostgreSQL the running worker and the status streams hear of it now (NOTIFY); on
+        // SQLite nobody else shares this process's events, and they see it at their next re-read.
+        const events = await openEvents(config);
+        if (outcome === 'cancel_requested') events.cancelRequested(args.id);
+        if (outcome === 'cancelled') events.changed(args.id);
+        await events.close();
         const said: Record<typeof outcome, string> = {
           cancelled: 'cancelled (it had not started)',
-          cancel_requested: 'cancellation requested: its worker stops it at its next heartbeat',
+          cancel_requested: config.databaseUrl === null
+            ? 'cancellation requested: its worker stops it at its next heartbeat'
+            : 'cancellation requested: its worker has been told to stop it',
           already_completed: 'already finished; nothing to cancel',
           not_found: 'no such request',
         };
