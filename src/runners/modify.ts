@@ -8,6 +8,7 @@ import { ModifyInputError, modifyVideo } from '../engine/modify/modify-video.ts'
 import { MODIFY_MODES, type ModifyMode } from '../engine/modify/modes.ts';
 import { yuvToRgbPreview } from '../engine/yuv.ts';
 import { OutputFile, RunnerInputError, type RunContext, type Runner } from './runner.ts';
+import { throttledPreview } from './preview.ts';
 
 export interface ModifyRunnerOptions {
   ffmpegPath: string;
@@ -16,8 +17,6 @@ export interface ModifyRunnerOptions {
   preset?: string | undefined;
 }
 
-/** A preview frame is converted at most this often (the reporter throttles its uploads itself). */
-const PREVIEW_EVERY_MS = 1000;
 
 export class ModifyRunner implements Runner {
   readonly name = 'modify';
@@ -35,7 +34,6 @@ export class ModifyRunner implements Runner {
     if (!video) throw new RunnerInputError('video_url', 'video_url is required');
     const image = ctx.files.image_url?.path;
     const outPath = path.join(ctx.tmpDir, 'output.mp4');
-    let lastPreview = -Infinity;
     const result = await modifyVideo({
       video: video.path,
       editedImage: image,
@@ -50,12 +48,7 @@ export class ModifyRunner implements Runner {
       signal: ctx.signal,
       onProgress: (fraction, stage) => ctx.progress(fraction, stage),
       log: (m) => ctx.log(m),
-      onFrame: (frame, width, height) => {
-        const now = performance.now();
-        if (now - lastPreview < PREVIEW_EVERY_MS) return;
-        lastPreview = now;
-        ctx.preview(yuvToRgbPreview(frame, width, height));
-      },
+      onFrame: throttledPreview(ctx, yuvToRgbPreview),
     }).catch((err: unknown) => {
       throw err instanceof ModifyInputError ? new RunnerInputError(err.field, err.message) : err;
     });

@@ -9,14 +9,13 @@ import { renderReframe } from '../engine/reframe/render.ts';
 import { videoStreamInfo } from '../engine/video-info.ts';
 import { yuvToRgbPreview } from '../engine/yuv.ts';
 import { OutputFile, RunnerInputError, type RunContext, type Runner } from './runner.ts';
+import { throttledPreview } from './preview.ts';
 
 export interface ReframeRunnerOptions {
   ffmpegPath: string;
   ffprobePath: string;
 }
 
-/** A preview frame is converted at most this often (the reporter throttles its uploads itself). */
-const PREVIEW_EVERY_MS = 1000;
 
 export class ReframeRunner implements Runner {
   readonly name = 'reframe';
@@ -51,7 +50,6 @@ export class ReframeRunner implements Runner {
     if (input.prompt) ctx.log('The prompt is not used by the built-in reframe engine');
     const outPath = path.join(ctx.tmpDir, 'output.mp4');
     const startedAt = performance.now();
-    let lastPreview = -Infinity;
     const written = await renderReframe({
       source,
       layout,
@@ -64,12 +62,7 @@ export class ReframeRunner implements Runner {
       ffmpegPath: this.#opts.ffmpegPath,
       signal: ctx.signal,
       onProgress: (fraction, stage) => ctx.progress(fraction, stage),
-      onFrame: (frame) => {
-        const now = performance.now();
-        if (now - lastPreview < PREVIEW_EVERY_MS) return;
-        lastPreview = now;
-        ctx.preview(yuvToRgbPreview(frame, canvas.width, canvas.height));
-      },
+      onFrame: throttledPreview(ctx, (frame: Uint8Array) => yuvToRgbPreview(frame, canvas.width, canvas.height)),
     });
     if (info.hasAudio) {
       ctx.progress(0.99, 'audio');

@@ -4,9 +4,10 @@
 import path from 'node:path';
 import { DRAFT_PRESET } from '../engine/encoder.ts';
 import { renderTextToVideo } from '../engine/scene/render-scene.ts';
-import { videoSize } from '../engine/sizes.ts';
 import type { AspectRatio, Resolution } from '../engine/sizes.ts';
-import { OutputFile, RunnerInputError, type RunContext, type Runner } from './runner.ts';
+import { OutputFile, type RunContext, type Runner } from './runner.ts';
+import { throttledPreview } from './preview.ts';
+import { clipOf } from './clip.ts';
 
 export interface SceneRunnerOptions {
   ffmpegPath: string;
@@ -23,9 +24,6 @@ interface SceneInput {
   duration?: string;
 }
 
-const FPS = 24;
-const FRAMES: Record<string, number> = { '5s': 120, '9s': 216 };
-const PREVIEW_EVERY_MS = 1000;
 const PREVIEW_WIDTH = 320;
 
 /** A small rgb24 copy of an rgb24 frame (nearest pixel), for the preview clients see. */
@@ -55,33 +53,24 @@ export class SceneRunner implements Runner {
 
   async run(_endpointId: string, rawInput: unknown, ctx: RunContext): Promise<unknown> {
     const input = rawInput as SceneInput;
-    const { width, height } = videoSize(input.aspect_ratio, input.resolution ?? '540p');
-    const duration = input.duration ?? '5s';
-    const frames = FRAMES[duration];
-    if (!frames) throw new RunnerInputError('duration', `duration must be one of ${Object.keys(FRAMES).join(', ')}, got ${duration}`);
+    const { width, height, frames, fps } = clipOf(input);
     const outPath = path.join(ctx.tmpDir, 'output.mp4');
     const draft = ctx.quality === 'draft';
-    ctx.log(`Rendering ${frames} frames at ${width}x${height}, ${FPS} fps, a scene from the prompt${draft ? ' (draft: fewer layers, faster encode)' : ''}`);
+    ctx.log(`Rendering ${frames} frames at ${width}x${height}, ${fps} fps, a scene from the prompt${draft ? ' (draft: fewer layers, faster encode)' : ''}`);
     const startedAt = performance.now();
-    let lastPreview = -Infinity;
     await renderTextToVideo({
       prompt: input.prompt,
       width,
       height,
       frames,
-      fps: FPS,
+      fps,
       loop: input.loop,
       draft,
       outPath,
       signal: ctx.signal,
       onProgress: (fraction, stage) => ctx.progress(fraction, stage),
       log: (m) => ctx.log(m),
-      onFrame: (frame) => {
-        const now = performance.now();
-        if (now - lastPreview < PREVIEW_EVERY_MS) return;
-        lastPreview = now;
-        ctx.preview(previewOf(frame, width, height));
-      },
+      onFrame: throttledPreview(ctx, (frame: Uint8Array) => previewOf(frame, width, height)),
       ffmpegPath: this.#opts.ffmpegPath,
       ...(draft ? { preset: DRAFT_PRESET } : this.#opts.preset ? { preset: this.#opts.preset } : {}),
     });
