@@ -47,7 +47,8 @@ export function runRoutes(app: FastifyInstance, service: RequestService, sseKeep
     } catch (err) {
       if (gone.signal.aborted) return reply;
       if (closing.aborted) {
-        return reply.code(503).header('x-fal-request-id', request.id).header('retry-after', '5').send({
+        // `connection: close`: the server's close waits for this connection to go.
+        return reply.code(503).header('x-fal-request-id', request.id).header('retry-after', '5').header('connection', 'close').send({
           detail: `The server is shutting down; request ${request.id} goes on in the queue and its result stays available by id.`,
         });
       }

@@ -38,7 +38,12 @@ export function openSse(reply: FastifyReply, { keepAliveMs, closing, headers = {
     clearInterval(keepAlive);
     if (!res.writableEnded) res.end();
   };
-  const onClosing = (): void => close();
+  // At shutdown the connection goes too: the server's close waits for every open connection, and
+  // a kept-alive one would hold it for Fastify's keep-alive timeout (72 s).
+  const onClosing = (): void => {
+    clearInterval(keepAlive);
+    if (!res.writableEnded) res.end(() => res.socket?.destroy());
+  };
   closing.addEventListener('abort', onClosing, { once: true });
   res.on('close', () => {
     clearInterval(keepAlive);
