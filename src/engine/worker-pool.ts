@@ -34,8 +34,10 @@ export interface WorkerInit extends RenderJob {
 }
 
 export interface WorkerRequest {
-  /** Sent once, first: what to render. */
+  /** Sent first for each job: what to render. */
   init?: WorkerInit;
+  /** The job is over: drop its renderer and wait for the next init. */
+  release?: boolean;
   credits: number;
 }
 
@@ -62,9 +64,50 @@ function planesOnly(sources: Partial<Record<ImageRole, Source>>): Partial<Record
   return out;
 }
 
+// Workers outlive the job that started them: a worker's start-up (a thread, Node's bootstrap,
+// loading and type-stripping the renderer's modules) measured 50–150 ms of CPU, paid while the
+// job decodes its images and competing with that. A pool that finished every frame hands its
+// workers back; the next job takes them instead of starting new ones. Idle workers hold no job's
+// data, do not keep the process alive, and exit after IDLE_MS. A pool that failed, was aborted
+// or stopped early terminates its workers (one may still be drawing).
+const idle: Worker[] = [];
+const idleTimers = new Map<Worker, NodeJS.Timeout>();
+const MAX_IDLE = 2;
+const IDLE_MS = 60_000;
+
+function takeWorker(): Worker {
+  const warm = idle.pop();
+  if (warm) {
+    clearTimeout(idleTimers.get(warm));
+    idleTimers.delete(warm);
+    warm.ref();
+    return warm;
+  }
+  const worker = new Worker(WORKER_URL);
+  worker.once('exit', () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+    clearTimeout(idleTimers.get(worker));
+    idleTimers.delete(worker);
+  });
+  return worker;
+}
+
+function releaseWorker(worker: Worker): Promise<unknown> {
+  if (idle.length >= MAX_IDLE) return worker.terminate();
+  worker.postMessage({ release: true, credits: 0 } satisfies WorkerRequest);
+  worker.unref();
+  idle.push(worker);
+  const timer = setTimeout(() => void worker.terminate(), IDLE_MS);
+  timer.unref();
+  idleTimers.set(worker, timer);
+  return Promise.resolve();
+}
+
 /**
- * Render workers, started ahead of time (their start-up overlaps decoding); `frames` then renders
- * one timeline on them. Always `close` the pool, whether or not frames were taken.
+ * Render workers, taken ahead of time (warm from an earlier job, or started now so that their
+ * start-up overlaps decoding); `frames` then renders one timeline on them. Always `close` the
+ * pool, whether or not frames were taken.
  *
  * @example
  * const pool = new RenderPool(1);
@@ -74,14 +117,15 @@ export class RenderPool {
   readonly #workers: Worker[];
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
+  #finished = false;
+  readonly #onError = (err: Error): void => this.#fail(err);
+  readonly #onExit = (code: number): void => this.#fail(new Error(`render worker exited with code ${code}`));
 
   constructor(count: number) {
     this.#workers = Array.from({ length: Math.max(1, count) }, () => {
-      const worker = new Worker(WORKER_URL);
-      worker.on('error', (err: Error) => this.#fail(err));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.#fail(new Error(`render worker exited with code ${code}`));
-      });
+      const worker = takeWorker();
+      worker.on('error', this.#onError);
+      worker.on('exit', this.#onExit);
       return worker;
     });
   }
@@ -141,14 +185,21 @@ export class RenderPool {
         // written it to ffmpeg): its slot is free and the worker that drew it may draw one more.
         workers[i % count]!.postMessage({ credits: 1 } satisfies WorkerRequest);
       }
+      // Every frame was taken: no worker is drawing or owes a reply, so they can serve another job.
+      this.#finished = workers.length === this.#workers.length;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       for (const w of workers) w.off('message', onMessage);
     }
   }
 
-  /** Terminates every worker. */
+  /** Hands the workers back for the next job when every frame was taken; otherwise terminates them. */
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    const reuse = this.#finished && !this.#failure;
+    await Promise.all(this.#workers.map((w) => {
+      w.off('error', this.#onError);
+      w.off('exit', this.#onExit);
+      return reuse ? releaseWorker(w) : w.terminate();
+    }));
   }
 }

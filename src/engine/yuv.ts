@@ -49,41 +49,51 @@ export function rgbToYuv(rgb: RgbImage): YuvImage {
   const y = new Uint8Array(shared, 0, width * height);
   const u = new Uint8Array(shared, width * height, cw * ch);
   const v = new Uint8Array(shared, width * height + cw * ch, cw * ch);
-  // Two rows of full-resolution chroma at a time (float32, as the decimation below expects):
-  // full-size planes cost four times the memory traffic and made this 3× slower at 1080p.
-  const cb = [new Float32Array(width), new Float32Array(width)] as const;
-  const cr = [new Float32Array(width), new Float32Array(width)] as const;
-  const last = width - 1;
+  // Two rows of full-resolution chroma at a time (float32, as the decimation expects): full-size
+  // planes cost four times the memory traffic. The loops are per-row functions, called thousands
+  // of times: as one long loop run a few times per job, V8 only ever ran it as on-stack-replaced
+  // code that deoptimised on every exit, 5–8× slower.
+  const cb0 = new Float32Array(width), cb1 = new Float32Array(width);
+  const cr0 = new Float32Array(width), cr1 = new Float32Array(width);
   for (let cy = 0; cy < ch; cy++) {
-    const rows = 2 * cy + 1 < height ? 2 : 1;
-    for (let k = 0; k < rows; k++) {
-      const row = 2 * cy + k;
-      const rb = k ? cb[1] : cb[0], rr = k ? cr[1] : cr[0];
-      for (let x = 0, i = row * width, j = 3 * i; x < width; x++, i++, j += 3) {
-        const r = data[j]!;
-        const g = data[j + 1]!;
-        const b = data[j + 2]!;
-        const l = KR * r + KG * g + KB * b;
-        y[i] = 16.5 + Y_SCALE * l; // the store truncates: round half up, as Math.round for x > 0
-        rb[x] = (C_SCALE * (b - l)) / 1.8556;
-        rr[x] = (C_SCALE * (r - l)) / 1.5748;
-      }
-    }
-    // An odd last row is its own pair.
-    const [b0, b1] = rows === 2 ? cb : [cb[0], cb[0]];
-    const [r0, r1] = rows === 2 ? cr : [cr[0], cr[0]];
-    for (let cx = 0, o = cy * cw; cx < cw; cx++, o++) {
-      const x = 2 * cx;
-      const xl = x > 0 ? x - 1 : 0;
-      const xr = x < last ? x + 1 : last;
-      const sb = b0[xl]! + 2 * b0[x]! + b0[xr]! + b1[xl]! + 2 * b1[x]! + b1[xr]!;
-      const sr = r0[xl]! + 2 * r0[x]! + r0[xr]! + r1[xl]! + 2 * r1[x]! + r1[xr]!;
-      // Cb and Cr stay within 128 ± 112, so the truncating store is a rounding with no clamp.
-      u[o] = 128.5 + sb / 8;
-      v[o] = 128.5 + sr / 8;
+    const row = 2 * cy;
+    lumaRow(data, row * width, width, y, cb0, cr0);
+    if (row + 1 < height) {
+      lumaRow(data, (row + 1) * width, width, y, cb1, cr1);
+      chromaRow(cb0, cb1, cr0, cr1, width, cw, u, v, cy * cw);
+    } else {
+      chromaRow(cb0, cb0, cr0, cr0, width, cw, u, v, cy * cw); // an odd last row is its own pair
     }
   }
   return { width, height, y: { data: y, width, height }, u: { data: u, width: cw, height: ch }, v: { data: v, width: cw, height: ch } };
+}
+
+/** Luma of one row into y, and its full-resolution Cb, Cr (float32) into cb, cr. */
+function lumaRow(data: Uint8Array, i: number, width: number, y: Uint8Array, cb: Float32Array, cr: Float32Array): void {
+  for (let x = 0, j = 3 * i; x < width; x++, i++, j += 3) {
+    const r = data[j]!;
+    const g = data[j + 1]!;
+    const b = data[j + 2]!;
+    const l = KR * r + KG * g + KB * b;
+    y[i] = 16.5 + Y_SCALE * l; // the store truncates: round half up, as Math.round for x > 0
+    cb[x] = (C_SCALE * (b - l)) / 1.8556;
+    cr[x] = (C_SCALE * (r - l)) / 1.5748;
+  }
+}
+
+/** One row of 4:2:0 chroma from two rows of full-resolution chroma. */
+function chromaRow(b0: Float32Array, b1: Float32Array, r0: Float32Array, r1: Float32Array, width: number, cw: number, u: Uint8Array, v: Uint8Array, o: number): void {
+  const last = width - 1;
+  for (let cx = 0; cx < cw; cx++, o++) {
+    const x = 2 * cx;
+    const xl = x > 0 ? x - 1 : 0;
+    const xr = x < last ? x + 1 : last;
+    const sb = b0[xl]! + 2 * b0[x]! + b0[xr]! + b1[xl]! + 2 * b1[x]! + b1[xr]!;
+    const sr = r0[xl]! + 2 * r0[x]! + r0[xr]! + r1[xl]! + 2 * r1[x]! + r1[xr]!;
+    // Cb and Cr stay within 128 ± 112, so the truncating store is a rounding with no clamp.
+    u[o] = 128.5 + sb / 8;
+    v[o] = 128.5 + sr / 8;
+  }
 }
 
 /** The planes of a yuv420p frame buffer (views, no copy). */
