@@ -41,8 +41,8 @@ export class SimdPlaneSampler {
       return offset;
     };
     for (const p of sources) if (!this.planes.has(p.data)) this.planes.set(p.data, take(p.data.length));
-    this.colStart = take(4 * (this.stride + 2));
-    this.colW = take(8 * (this.stride + 2));
+    this.colStart = take(4 * (this.stride + 4));
+    this.colW = take(8 * (this.stride + 4));
     this.rowStart = take(4 * height);
     this.rowW = take(16 * height);
     this.tmp = take(2 * this.stride * maxRows);
@@ -67,11 +67,11 @@ export class SimdPlaneSampler {
     const base = this.planes.get(src.data);
     if (cols.taps !== 4 || rows.taps !== 4 || base === undefined) return this.js.sampleWithTaps(src, cols, rows, out);
     const buf = this.k.memory.buffer;
-    const colStart = new Int32Array(buf, this.colStart, stride + 2);
-    const colW = new Int16Array(buf, this.colW, 4 * (stride + 2));
+    const colStart = new Int32Array(buf, this.colStart, stride + 4);
+    const colW = new Int16Array(buf, this.colW, 4 * (stride + 4));
     const rowStart = new Int32Array(buf, this.rowStart, height);
     const rowW = new Int32Array(buf, this.rowW, 4 * height);
-    const even = width + (width & 1);
+    const even = align(width, 4); // the horizontal pass makes four pixels per step
     for (let i = 0; i < even; i++) {
       const j = Math.min(i, width - 1);
       colStart[i] = cols.start[j]!;

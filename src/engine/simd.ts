@@ -1,7 +1,7 @@
 // The separable resampler's two passes as WebAssembly SIMD, assembled here from opcodes (no
 // toolchain, no binary in the repository). It computes what sampler.ts computes with the 4-tap
-// kernel, in 16-bit intermediates: the horizontal pass does two output pixels per i32x4.dot_i16x8_s,
-// the vertical pass eight per iteration with i32x4.extmul. About 3× faster than the JS loops; the
+// kernel, in 16-bit intermediates: the horizontal pass does four output pixels per step with two
+// i32x4.dot_i16x8_s, the vertical pass eight per step with i32x4.extmul. About 3× faster than the JS loops; the
 // JS sampler remains for widened kernels and wherever WebAssembly SIMD is missing.
 
 // --- a minimal WebAssembly binary writer -------------------------------------------------------
@@ -35,11 +35,10 @@ const set = (i: number): number[] => [0x21, ...uleb(i)];
 const i32 = (n: number): number[] => [0x41, ...sleb(n)];
 const add = [0x6a], mul = [0x6c], shl = [0x74], ltS = [0x48];
 const load32 = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
-const store16 = (offset = 0): number[] => [0x3b, 1, ...uleb(offset)];
 const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 const v128load = (offset = 0): number[] => simd(0x00, 0, ...uleb(offset));
-const load64zero = (): number[] => simd(0x5d, 0, 0);
-const load64lane = (lane: number): number[] => simd(0x57, 0, 0, lane);
+const load32zero = (): number[] => simd(0x5c, 0, 0);
+const load32lane = (lane: number): number[] => simd(0x56, 0, 0, lane);
 const store64lane = (lane: number): number[] => simd(0x5b, 0, 0, lane);
 const v128const = (bytes: number[]): number[] => simd(0x0c, ...bytes);
 const i32x4 = (n: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]));
@@ -50,11 +49,15 @@ const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 
 /**
  * h(src, stride, rows, colStart, colW, width, tmp, tmpStride): for each of `rows` source rows
- * (src + r*stride), writes width (even) 12.4 fixed-point samples (i16) at tmp + r*tmpStride*2.
- * colStart: i32 per output pixel; colW: 4 i16 weights per output pixel (sum 4096).
+ * (src + r*stride), writes width (a multiple of 4) 12.4 fixed-point samples (i16) at
+ * tmp + r*tmpStride*2. colStart: i32 per output pixel; colW: 4 i16 weights per output pixel (sum
+ * 4096). Four output pixels per step: their four 4-tap windows gathered into one vector, widened
+ * to i16, two dot products, the pairs summed, rounded and narrowed, one 64-bit store.
  */
 function hpass(): number[] {
-  // params 0 src, 1 stride, 2 rows, 3 colStart, 4 colW, 5 width, 6 tmp, 7 tmpStride; locals 8 r, 9 x, 10 row, 11 out, 12 acc(v128)
+  // params 0 src, 1 stride, 2 rows, 3 colStart, 4 colW, 5 width, 6 tmp, 7 tmpStride
+  // locals 8 r, 9 x, 10 row, 11 out, 12 cs (colStart + 4x); v128: 13 taps, 14 d0, 15 d1
+  const window = (k: number): number[] => [...get(10), ...get(12), ...load32(4 * k), ...add];
   const body = [
     ...i32(0), ...set(8),
     ...loop([
@@ -62,25 +65,26 @@ function hpass(): number[] {
       ...get(0), ...get(8), ...get(1), ...mul, ...add, ...set(10),
       ...get(6), ...get(8), ...get(7), ...mul, ...i32(1), ...shl, ...add, ...set(11),
       ...i32(0), ...set(9),
+      ...get(3), ...set(12),
       ...loop([
         ...get(9), ...get(5), ...ltS, 0x45, ...brIf(1),
-        // lane 0 ← 8 bytes at row + colStart[x]
-        ...get(10), ...get(3), ...get(9), ...i32(2), ...shl, ...add, ...load32(), ...add, ...load64zero(),
-        ...set(12),
-        // lane 1 ← 8 bytes at row + colStart[x + 1]
-        ...get(10), ...get(3), ...get(9), ...i32(2), ...shl, ...add, ...load32(4), ...add, ...get(12), ...load64lane(1),
-        ...set(12),
-        // taps 0–3 of both windows → i16x8, dot with the 8 weights of pixels x, x+1
-        ...get(12), ...get(12), ...shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 0, 0, 0, 0, 0, 0, 0]), ...simd(0x89),
-        ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...v128load(),
-        ...simd(0xba), // i32x4.dot_i16x8_s → [x: a, b, x+1: c, d]
-        ...set(12),
-        ...get(12), ...get(12), ...get(12), ...shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]), ...simd(0xae), // pairwise sums
-        ...i32x4(128), ...simd(0xae), ...i32(8), ...simd(0xac), // round, >> 8
-        ...set(12),
-        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(12), ...simd(0x1b, 0), ...store16(0),
-        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(12), ...simd(0x1b, 2), ...store16(2),
-        ...get(9), ...i32(2), ...add, ...set(9),
+        // the four windows of 4 bytes, one per 32-bit lane
+        ...window(0), ...load32zero(),
+        ...set(13), ...window(1), ...get(13), ...load32lane(1),
+        ...set(13), ...window(2), ...get(13), ...load32lane(2),
+        ...set(13), ...window(3), ...get(13), ...load32lane(3),
+        ...set(13),
+        // pixels x, x+1 (low half) and x+2, x+3 (high half) against their 8 weights each
+        ...get(13), ...simd(0x89), ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...v128load(), ...simd(0xba), ...set(14),
+        ...get(13), ...simd(0x8a), ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...v128load(16), ...simd(0xba), ...set(15),
+        // [x:a, x:b, x+1:a, x+1:b] [x+2:a, …] → a's + b's, round, >> 8, narrow to i16
+        ...get(14), ...get(15), ...shuffle([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27]),
+        ...get(14), ...get(15), ...shuffle([4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]),
+        ...simd(0xae), ...i32x4(128), ...simd(0xae), ...i32(8), ...simd(0xac),
+        ...set(14),
+        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(14), ...get(14), ...simd(0x85), ...store64lane(0),
+        ...get(9), ...i32(4), ...add, ...set(9),
+        ...get(12), ...i32(16), ...add, ...set(12),
         ...br(0),
       ]),
       ...get(8), ...i32(1), ...add, ...set(8),
@@ -88,7 +92,7 @@ function hpass(): number[] {
     ]),
     0x0b,
   ];
-  return [...vec([[4, 0x7f], [1, 0x7b]]), ...body]; // locals: 4 i32, 1 v128
+  return [...vec([[5, 0x7f], [3, 0x7b]]), ...body]; // locals: 5 i32, 3 v128
 }
 
 /**
@@ -98,31 +102,38 @@ function hpass(): number[] {
  */
 function vpass(): number[] {
   // params 0 tmp, 1 tmpStride, 2 rowStart, 3 rowW, 4 width, 5 height, 6 out, 7 outStride
-  // locals 8 y, 9 x, 10 a(row ptr), 11 o, 12 bytes per tmp row; v128: 13 w0, 14 w1, 15 w2, 16 w3, 17 lo, 18 hi, 19 row
-  const tap = (k: number, w: number): number[] => [
-    ...get(10), ...get(12), ...i32(k), ...mul, ...add, ...get(9), ...i32(1), ...shl, ...add, ...v128load(), ...set(19),
-    ...get(19), ...get(w), ...simd(0xbc), ...get(17), ...simd(0xae), ...set(17),
-    ...get(19), ...get(w), ...simd(0xbd), ...get(18), ...simd(0xae), ...set(18),
+  // locals 8 y, 9 p (byte offset in a tmp row), 10–13 the four tmp rows, 14 o, 15 bytes per tmp
+  // row, 16 end of a row (bytes); v128: 17–20 the four weights, 21 lo, 22 hi, 23 one tmp row's 8
+  const tap = (k: number): number[] => [
+    ...get(10 + k), ...get(9), ...add, ...v128load(), ...set(23),
+    ...get(23), ...get(17 + k), ...simd(0xbc), ...get(21), ...simd(0xae), ...set(21),
+    ...get(23), ...get(17 + k), ...simd(0xbd), ...get(22), ...simd(0xae), ...set(22),
   ];
-  const weight = (k: number, local: number): number[] => [...get(3), ...get(8), ...i32(4), ...shl, ...add, ...load32(4 * k), ...simd(0x10), ...set(local)];
+  const weight = (k: number): number[] => [...get(3), ...get(8), ...i32(4), ...shl, ...add, ...load32(4 * k), ...simd(0x10), ...set(17 + k)];
   const body = [
-    ...get(1), ...i32(1), ...shl, ...set(12),
+    ...get(1), ...i32(1), ...shl, ...set(15),
+    ...get(4), ...i32(1), ...shl, ...set(16),
     ...i32(0), ...set(8),
     ...loop([
       ...get(8), ...get(5), ...ltS, 0x45, ...brIf(1),
-      ...get(0), ...get(2), ...get(8), ...i32(2), ...shl, ...add, ...load32(), ...get(12), ...mul, ...add, ...set(10),
-      ...weight(0, 13), ...weight(1, 14), ...weight(2, 15), ...weight(3, 16),
-      ...get(6), ...get(8), ...get(7), ...mul, ...add, ...set(11),
+      // row pointers and weights once per output row; the inner loop only adds an offset
+      ...get(0), ...get(2), ...get(8), ...i32(2), ...shl, ...add, ...load32(), ...get(15), ...mul, ...add, ...set(10),
+      ...get(10), ...get(15), ...add, ...set(11),
+      ...get(11), ...get(15), ...add, ...set(12),
+      ...get(12), ...get(15), ...add, ...set(13),
+      ...weight(0), ...weight(1), ...weight(2), ...weight(3),
+      ...get(6), ...get(8), ...get(7), ...mul, ...add, ...set(14),
       ...i32(0), ...set(9),
       ...loop([
-        ...get(9), ...get(4), ...ltS, 0x45, ...brIf(1),
-        ...i32x4(1 << 15), ...set(17), ...i32x4(1 << 15), ...set(18),
-        ...tap(0, 13), ...tap(1, 14), ...tap(2, 15), ...tap(3, 16),
-        ...get(11), ...get(9), ...add,
-        ...get(17), ...i32(16), ...simd(0xac), ...get(18), ...i32(16), ...simd(0xac), ...simd(0x85), // narrow i32→i16
-        ...get(19), ...simd(0x66), // narrow i16→u8 (saturating); second operand is ignored (high half)
+        ...get(9), ...get(16), ...ltS, 0x45, ...brIf(1),
+        ...i32x4(1 << 15), ...set(21), ...i32x4(1 << 15), ...set(22),
+        ...tap(0), ...tap(1), ...tap(2), ...tap(3),
+        ...get(14),
+        ...get(21), ...i32(16), ...simd(0xac), ...get(22), ...i32(16), ...simd(0xac), ...simd(0x85), // narrow i32→i16
+        ...get(23), ...simd(0x66), // narrow i16→u8 (saturating); second operand is ignored (high half)
         ...store64lane(0),
-        ...get(9), ...i32(8), ...add, ...set(9),
+        ...get(9), ...i32(16), ...add, ...set(9),
+        ...get(14), ...i32(8), ...add, ...set(14),
         ...br(0),
       ]),
       ...get(8), ...i32(1), ...add, ...set(8),
@@ -130,7 +141,7 @@ function vpass(): number[] {
     ]),
     0x0b,
   ];
-  return [...vec([[5, 0x7f], [7, 0x7b]]), ...body];
+  return [...vec([[9, 0x7f], [7, 0x7b]]), ...body];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
