@@ -93,6 +93,7 @@ export class PlaneSampler {
   private readonly cols: Taps = { taps: 4, start: new Int32Array(0), w: new Int32Array(0) };
   private readonly rows: Taps = { taps: 4, start: new Int32Array(0), w: new Int32Array(0) };
   private tmp = new Int32Array(0); // horizontally filtered source rows, `width` values each
+  private tapsFor = -1; // source size cols and rows were filled for
 
   constructor(width: number, height: number) {
     this.width = width;
@@ -101,13 +102,17 @@ export class PlaneSampler {
 
   /**
    * Writes src resampled into `out` (width×height bytes): output column i reads source column
-   * position xs[i], row j reads ys[j] (sample indices; both non-decreasing).
+   * position xs[i], row j reads ys[j] (sample indices; both non-decreasing). With `sameTaps`, xs,
+   * ys and the source's size are those of the previous call, whose taps are reused.
    */
-  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array): void {
+  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array, sameTaps = false): void {
     const { width, height, cols, rows } = this;
     if (out.length !== width * height) throw new RangeError(`output plane must be ${width * height} bytes`);
-    fillTaps(xs, width, src.width, cols);
-    fillTaps(ys, height, src.height, rows);
+    if (!sameTaps || this.tapsFor !== src.width * 65536 + src.height) {
+      fillTaps(xs, width, src.width, cols);
+      fillTaps(ys, height, src.height, rows);
+      this.tapsFor = src.width * 65536 + src.height;
+    }
     this.sampleWithTaps(src, cols, rows, out);
   }
 

@@ -26,6 +26,7 @@ export class SimdPlaneSampler {
   private readonly rowW: number;
   private readonly tmp: number;
   private readonly out: number;
+  private tapsFor = -1; // source size the taps in memory were made for, -1 when none
 
   private constructor(width: number, height: number, sources: readonly Plane[], k: SimdKernels) {
     this.width = width;
@@ -59,37 +60,51 @@ export class SimdPlaneSampler {
     return k ? new SimdPlaneSampler(width, height, sources, k) : null;
   }
 
-  /** As PlaneSampler.sample; `src` must be one of the planes given at creation. */
-  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array): void {
+  /**
+   * As PlaneSampler.sample; `src` must be one of the planes given at creation. With `sameTaps`,
+   * xs, ys and the source's size are those of the previous call (Cr after Cb): its taps are reused.
+   */
+  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array, sameTaps = false): void {
     const { width, height, cols, rows, stride } = this;
-    fillTaps(xs, width, src.width, cols);
-    fillTaps(ys, height, src.height, rows);
+    const reuse = sameTaps && this.tapsFor === src.width * 65536 + src.height;
+    if (!reuse) {
+      fillTaps(xs, width, src.width, cols);
+      fillTaps(ys, height, src.height, rows);
+    }
     const base = this.planes.get(src.data);
+    this.tapsFor = -1;
     if (cols.taps !== 4 || rows.taps !== 4 || base === undefined) return this.js.sampleWithTaps(src, cols, rows, out);
+    const first = rows.start[0]!;
+    const count = rows.start[height - 1]! + 4 - first;
+    if (!reuse) this.writeTaps(first);
+    this.tapsFor = src.width * 65536 + src.height;
+    this.k.h(base + first * src.width, src.width, count, this.colStart, this.colW, align(width, 4), this.tmp, stride); // four pixels per step
+    this.k.v(this.tmp, stride, this.rowStart, this.rowW, stride, height, this.out, stride);
+    const result = new Uint8Array(this.k.memory.buffer, this.out, stride * height);
+    if (stride === width) {
+      out.set(result.subarray(0, width * height));
+    } else {
+      for (let y = 0; y < height; y++) out.set(result.subarray(y * stride, y * stride + width), y * width);
+    }
+  }
+
+  /** The tap tables in the instance's memory, as the SIMD passes read them. */
+  private writeTaps(first: number): void {
+    const { width, height, cols, rows, stride } = this;
     const buf = this.k.memory.buffer;
     const colStart = new Int32Array(buf, this.colStart, stride + 4);
     const colW = new Int16Array(buf, this.colW, 4 * (stride + 4));
     const rowStart = new Int32Array(buf, this.rowStart, height);
     const rowW = new Int32Array(buf, this.rowW, 4 * height);
-    const even = align(width, 4); // the horizontal pass makes four pixels per step
+    const even = align(width, 4);
     for (let i = 0; i < even; i++) {
       const j = Math.min(i, width - 1);
       colStart[i] = cols.start[j]!;
       for (let t = 0; t < 4; t++) colW[4 * i + t] = cols.w[4 * j + t]!;
     }
-    const first = rows.start[0]!;
-    const count = rows.start[height - 1]! + 4 - first;
     for (let y = 0; y < height; y++) {
       rowStart[y] = rows.start[y]! - first;
       for (let t = 0; t < 4; t++) rowW[4 * y + t] = rows.w[4 * y + t]!;
-    }
-    this.k.h(base + first * src.width, src.width, count, this.colStart, this.colW, even, this.tmp, stride);
-    this.k.v(this.tmp, stride, this.rowStart, this.rowW, stride, height, this.out, stride);
-    const result = new Uint8Array(buf, this.out, stride * height);
-    if (stride === width) {
-      out.set(result.subarray(0, width * height));
-    } else {
-      for (let y = 0; y < height; y++) out.set(result.subarray(y * stride, y * stride + width), y * width);
     }
   }
 }
