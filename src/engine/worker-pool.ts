@@ -104,6 +104,12 @@ function releaseWorker(worker: Worker): Promise<unknown> {
   return Promise.resolve();
 }
 
+/** Terminates the idle render workers (the next job starts new ones). */
+export async function closeIdleWorkers(): Promise<void> {
+  const all = idle.splice(0);
+  await Promise.all(all.map((w) => w.terminate()));
+}
+
 /**
  * Render workers, taken ahead of time (warm from an earlier job, or started now so that their
  * start-up overlaps decoding); `frames` then renders one timeline on them. Always `close` the
