@@ -32,6 +32,7 @@ const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.
 // Instructions used below.
 const get = (i: number): number[] => [0x20, ...uleb(i)];
 const set = (i: number): number[] => [0x21, ...uleb(i)];
+const tee = (i: number): number[] => [0x22, ...uleb(i)];
 const i32 = (n: number): number[] => [0x41, ...sleb(n)];
 const add = [0x6a], mul = [0x6c], shl = [0x74], ltS = [0x48];
 const load32 = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
@@ -51,48 +52,57 @@ const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
  * h(src, stride, rows, colStart, colW, width, tmp, tmpStride): for each of `rows` source rows
  * (src + r*stride), writes width (a multiple of 4) 12.4 fixed-point samples (i16) at
  * tmp + r*tmpStride*2. colStart: i32 per output pixel; colW: 4 i16 weights per output pixel (sum
- * 4096). Four output pixels per step: their four 4-tap windows gathered into one vector, widened
- * to i16, two dot products, the pairs summed, rounded and narrowed, one 64-bit store.
+ * 4096). Two rows and four output pixels per step: their 4-tap windows gathered into a vector per
+ * row, widened to i16, two dot products per row against weights loaded once for both, the pairs
+ * summed, rounded, narrowed together and stored as two 64-bit halves.
  */
 function hpass(): number[] {
   // params 0 src, 1 stride, 2 rows, 3 colStart, 4 colW, 5 width, 6 tmp, 7 tmpStride
-  // locals 8 r, 9 x, 10 row, 11 out, 12 cs (colStart + 4x); v128: 13 taps, 14 d0, 15 d1
-  const window = (k: number): number[] => [...get(10), ...get(12), ...load32(4 * k), ...add];
+  // locals 8 r, 9 x, 10 row a, 11 out a, 12 cs (colStart + 4x), 13 row b, 14 out b, 15 window
+  // offset; v128: 16 taps a, 17 taps b, 18 weights lo, 19 weights hi, 20 sums a, 21 sums b, 22, 23 dots
+  const window = (k: number): number[] => [
+    ...get(10), ...get(12), ...load32(4 * k), ...tee(15), ...add, ...(k ? [...get(16), ...load32lane(k)] : load32zero()), ...set(16),
+    ...get(13), ...get(15), ...add, ...(k ? [...get(17), ...load32lane(k)] : load32zero()), ...set(17),
+  ];
+  // [x:a, x:b, x+1:a, x+1:b] [x+2:a, …] → a's + b's, rounded, >> 8
+  const sums = (taps: number, into: number): number[] => [
+    ...get(taps), ...simd(0x89), ...get(18), ...simd(0xba), ...set(22),
+    ...get(taps), ...simd(0x8a), ...get(19), ...simd(0xba), ...set(23),
+    ...get(22), ...get(23), ...shuffle([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27]),
+    ...get(22), ...get(23), ...shuffle([4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]),
+    ...simd(0xae), ...i32x4(128), ...simd(0xae), ...i32(8), ...simd(0xac), ...set(into),
+  ];
   const body = [
     ...i32(0), ...set(8),
     ...loop([
       ...get(8), ...get(2), ...ltS, 0x45, ...brIf(1), // r < rows else break
       ...get(0), ...get(8), ...get(1), ...mul, ...add, ...set(10),
       ...get(6), ...get(8), ...get(7), ...mul, ...i32(1), ...shl, ...add, ...set(11),
+      // the second row of the pair; an odd last row is done twice, in place
+      ...get(10), ...get(1), ...add, ...get(10), ...get(8), ...i32(1), ...add, ...get(2), ...ltS, 0x1b, ...set(13),
+      ...get(11), ...get(7), ...i32(1), ...shl, ...add, ...get(11), ...get(8), ...i32(1), ...add, ...get(2), ...ltS, 0x1b, ...set(14),
       ...i32(0), ...set(9),
       ...get(3), ...set(12),
       ...loop([
         ...get(9), ...get(5), ...ltS, 0x45, ...brIf(1),
-        // the four windows of 4 bytes, one per 32-bit lane
-        ...window(0), ...load32zero(),
-        ...set(13), ...window(1), ...get(13), ...load32lane(1),
-        ...set(13), ...window(2), ...get(13), ...load32lane(2),
-        ...set(13), ...window(3), ...get(13), ...load32lane(3),
-        ...set(13),
-        // pixels x, x+1 (low half) and x+2, x+3 (high half) against their 8 weights each
-        ...get(13), ...simd(0x89), ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...v128load(), ...simd(0xba), ...set(14),
-        ...get(13), ...simd(0x8a), ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...v128load(16), ...simd(0xba), ...set(15),
-        // [x:a, x:b, x+1:a, x+1:b] [x+2:a, …] → a's + b's, round, >> 8, narrow to i16
-        ...get(14), ...get(15), ...shuffle([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27]),
-        ...get(14), ...get(15), ...shuffle([4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]),
-        ...simd(0xae), ...i32x4(128), ...simd(0xae), ...i32(8), ...simd(0xac),
-        ...set(14),
-        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(14), ...get(14), ...simd(0x85), ...store64lane(0),
+        ...window(0), ...window(1), ...window(2), ...window(3),
+        ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...set(15),
+        ...get(15), ...v128load(), ...set(18),
+        ...get(15), ...v128load(16), ...set(19),
+        ...sums(16, 20), ...sums(17, 21),
+        ...get(20), ...get(21), ...simd(0x85), ...set(22), // narrow both rows: a in the low half, b in the high
+        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(22), ...store64lane(0),
+        ...get(14), ...get(9), ...i32(1), ...shl, ...add, ...get(22), ...store64lane(1),
         ...get(9), ...i32(4), ...add, ...set(9),
         ...get(12), ...i32(16), ...add, ...set(12),
         ...br(0),
       ]),
-      ...get(8), ...i32(1), ...add, ...set(8),
+      ...get(8), ...i32(2), ...add, ...set(8),
       ...br(0),
     ]),
     0x0b,
   ];
-  return [...vec([[5, 0x7f], [3, 0x7b]]), ...body]; // locals: 5 i32, 3 v128
+  return [...vec([[8, 0x7f], [8, 0x7b]]), ...body]; // locals: 8 i32, 8 v128
 }
 
 /**
