@@ -10,6 +10,7 @@ import type { Plane } from './yuv.ts';
 
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
+
 /** Resamples planes of one output size with the SIMD kernels; create with `create`. */
 export class SimdPlaneSampler {
   readonly width: number;
@@ -38,11 +39,11 @@ export class SimdPlaneSampler {
     let at = 0;
     const take = (bytes: number): number => {
       const offset = at;
-      at = align(at + bytes + 16, 16); // 16 bytes of slack: the kernels read 8-byte windows
+      at = align(at + bytes + 16, 16); // 16 bytes of slack: the kernels read 16 bytes from a window's start
       return offset;
     };
     for (const p of sources) if (!this.planes.has(p.data)) this.planes.set(p.data, take(p.data.length));
-    this.colStart = take(4 * (this.stride + 4));
+    this.colStart = take(5 * (this.stride + 4));
     this.colW = take(8 * (this.stride + 4));
     this.rowStart = take(4 * height);
     this.rowW = take(16 * height);
@@ -76,7 +77,8 @@ export class SimdPlaneSampler {
     if (cols.taps !== 4 || rows.taps !== 4 || base === undefined) return this.js.sampleWithTaps(src, cols, rows, out);
     const first = rows.start[0]!;
     const count = rows.start[height - 1]! + 4 - first;
-    if (!reuse) this.writeTaps(first);
+    // Four windows of a group span at most 16 bytes whenever the kernel has 4 taps (steps ≤ 1.06).
+    if (!reuse && !this.writeTaps(first)) return this.js.sampleWithTaps(src, cols, rows, out);
     this.tapsFor = src.width * 65536 + src.height;
     this.k.h(base + first * src.width, src.width, count, this.colStart, this.colW, align(width, 4), this.tmp, stride); // four pixels per step
     this.k.v(this.tmp, stride, this.rowStart, this.rowW, stride, height, this.out, stride);
@@ -89,22 +91,33 @@ export class SimdPlaneSampler {
   }
 
   /** The tap tables in the instance's memory, as the SIMD passes read them. */
-  private writeTaps(first: number): void {
+  private writeTaps(first: number): boolean {
     const { width, height, cols, rows, stride } = this;
     const buf = this.k.memory.buffer;
-    const colStart = new Int32Array(buf, this.colStart, stride + 4);
+    const groups = new DataView(buf, this.colStart, 5 * (stride + 4));
     const colW = new Int16Array(buf, this.colW, 4 * (stride + 4));
     const rowStart = new Int32Array(buf, this.rowStart, height);
     const rowW = new Int32Array(buf, this.rowW, 4 * height);
     const even = align(width, 4);
     for (let i = 0; i < even; i++) {
       const j = Math.min(i, width - 1);
-      colStart[i] = cols.start[j]!;
       for (let t = 0; t < 4; t++) colW[4 * i + t] = cols.w[4 * j + t]!;
+    }
+    // Per four pixels: where their windows start, and which of the 16 bytes from there each reads.
+    for (let g = 0; g < even; g += 4) {
+      const at = 5 * g;
+      const base = cols.start[g]!;
+      groups.setInt32(at, base, true);
+      for (let k = 0; k < 4; k++) {
+        const offset = cols.start[Math.min(g + k, width - 1)]! - base;
+        if (offset > 12) return false;
+        for (let t = 0; t < 4; t++) groups.setUint8(at + 4 + 4 * k + t, offset + t);
+      }
     }
     for (let y = 0; y < height; y++) {
       rowStart[y] = rows.start[y]! - first;
       for (let t = 0; t < 4; t++) rowW[4 * y + t] = rows.w[4 * y + t]!;
     }
+    return true;
   }
 }

@@ -32,14 +32,11 @@ const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.
 // Instructions used below.
 const get = (i: number): number[] => [0x20, ...uleb(i)];
 const set = (i: number): number[] => [0x21, ...uleb(i)];
-const tee = (i: number): number[] => [0x22, ...uleb(i)];
 const i32 = (n: number): number[] => [0x41, ...sleb(n)];
 const add = [0x6a], mul = [0x6c], shl = [0x74], ltS = [0x48];
 const load32 = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
 const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 const v128load = (offset = 0): number[] => simd(0x00, 0, ...uleb(offset));
-const load32zero = (): number[] => simd(0x5c, 0, 0);
-const load32lane = (lane: number): number[] => simd(0x56, 0, 0, lane);
 const store64lane = (lane: number): number[] => simd(0x5b, 0, 0, lane);
 const v128const = (bytes: number[]): number[] => simd(0x0c, ...bytes);
 const i32x4 = (n: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]));
@@ -51,19 +48,17 @@ const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 /**
  * h(src, stride, rows, colStart, colW, width, tmp, tmpStride): for each of `rows` source rows
  * (src + r*stride), writes width (a multiple of 4) 12.4 fixed-point samples (i16) at
- * tmp + r*tmpStride*2. colStart: i32 per output pixel; colW: 4 i16 weights per output pixel (sum
- * 4096). Two rows and four output pixels per step: their 4-tap windows gathered into a vector per
- * row, widened to i16, two dot products per row against weights loaded once for both, the pairs
+ * tmp + r*tmpStride*2. Per group of four output pixels, colStart holds (20 bytes a group) the i32
+ * offset of its first window and a 16-byte swizzle that picks the four 4-tap windows out of the
+ * 16 bytes from there (the 4-tap path never steps more than 1.06 a pixel, so they always fit);
+ * colW: 4 i16 weights per output pixel (sum 4096). Two rows per step: per row one load and one
+ * swizzle, widened to i16, two dot products against weights loaded once for both rows, the pairs
  * summed, rounded, narrowed together and stored as two 64-bit halves.
  */
 function hpass(): number[] {
   // params 0 src, 1 stride, 2 rows, 3 colStart, 4 colW, 5 width, 6 tmp, 7 tmpStride
-  // locals 8 r, 9 x, 10 row a, 11 out a, 12 cs (colStart + 4x), 13 row b, 14 out b, 15 window
-  // offset; v128: 16 taps a, 17 taps b, 18 weights lo, 19 weights hi, 20 sums a, 21 sums b, 22, 23 dots
-  const window = (k: number): number[] => [
-    ...get(10), ...get(12), ...load32(4 * k), ...tee(15), ...add, ...(k ? [...get(16), ...load32lane(k)] : load32zero()), ...set(16),
-    ...get(13), ...get(15), ...add, ...(k ? [...get(17), ...load32lane(k)] : load32zero()), ...set(17),
-  ];
+  // locals 8 r, 9 x, 10 row a, 11 out a, 12 group (colStart + 5x), 13 row b, 14 out b, 15 offset;
+  // v128: 16 taps a, 17 taps b, 18 weights lo, 19 weights hi, 20 sums a, 21 sums b, 22, 23 dots, 24 swizzle
   // [x:a, x:b, x+1:a, x+1:b] [x+2:a, …] → a's + b's, rounded, >> 8
   const sums = (taps: number, into: number): number[] => [
     ...get(taps), ...simd(0x89), ...get(18), ...simd(0xba), ...set(22),
@@ -85,7 +80,10 @@ function hpass(): number[] {
       ...get(3), ...set(12),
       ...loop([
         ...get(9), ...get(5), ...ltS, 0x45, ...brIf(1),
-        ...window(0), ...window(1), ...window(2), ...window(3),
+        ...get(12), ...load32(), ...set(15),
+        ...get(12), ...v128load(4), ...set(24),
+        ...get(10), ...get(15), ...add, ...v128load(), ...get(24), ...simd(0x0e), ...set(16),
+        ...get(13), ...get(15), ...add, ...v128load(), ...get(24), ...simd(0x0e), ...set(17),
         ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...set(15),
         ...get(15), ...v128load(), ...set(18),
         ...get(15), ...v128load(16), ...set(19),
@@ -94,7 +92,7 @@ function hpass(): number[] {
         ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(22), ...store64lane(0),
         ...get(14), ...get(9), ...i32(1), ...shl, ...add, ...get(22), ...store64lane(1),
         ...get(9), ...i32(4), ...add, ...set(9),
-        ...get(12), ...i32(16), ...add, ...set(12),
+        ...get(12), ...i32(20), ...add, ...set(12),
         ...br(0),
       ]),
       ...get(8), ...i32(2), ...add, ...set(8),
@@ -102,7 +100,7 @@ function hpass(): number[] {
     ]),
     0x0b,
   ];
-  return [...vec([[8, 0x7f], [8, 0x7b]]), ...body]; // locals: 8 i32, 8 v128
+  return [...vec([[8, 0x7f], [9, 0x7b]]), ...body]; // locals: 8 i32, 9 v128
 }
 
 /**
