@@ -125,7 +125,9 @@ export class RenderPool {
   #wake: (() => void) | null = null;
   #finished = false;
   readonly #onError = (err: Error): void => this.#fail(err);
-  readonly #onExit = (code: number): void => this.#fail(new Error(`render worker exited with code ${code}`));
+  readonly #onExit = (code: number): void => {
+    if (code !== 0) this.#fail(new Error(`render worker exited with code ${code}`));
+  };
 
   constructor(count: number) {
     this.#workers = Array.from({ length: Math.max(1, count) }, () => {
