@@ -4,7 +4,8 @@
 // (allocating and transferring a fresh 3 MB buffer per 1080p frame cost the worker ~1 ms a frame
 // in page faults and messaging). A yielded frame is a view of its slot, valid until the consumer
 // asks for the next frame; only then may the worker draw over it. The owner closes the pool on
-// success, abort or error alike, which terminates every worker.
+// success, abort or error alike: a finished pool hands its workers back for the next job, any
+// other terminates them.
 import { Worker } from 'node:worker_threads';
 import type { MorphField } from './morph.ts';
 import type { Source } from './source.ts';
