@@ -108,7 +108,8 @@ export async function terminate(child: ChildProcess, exited: Promise<void>): Pro
 
 /**
  * Encodes frames (yuv420p by default, or rgb24) into an H.264 High / yuv420p / BT.709 MP4.
- * On failure or abort ffmpeg is killed and no file is left at outPath or beside it.
+ * On failure or abort ffmpeg is killed and no file is left at outPath or beside it. Each frame is
+ * in ffmpeg's pipe before the next is requested, so a source may reuse a frame's memory.
  *
  * @example
  * const { bytes } = await encodeVideo(renderFrames(...), { outPath: 'out.mp4', width: 960, height: 540, fps: 24 });
@@ -148,9 +149,10 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, opts: Encod
     if (!stdin) throw new Error('ffmpeg stdin is not a pipe');
     for await (const frame of frames) {
       if (frame.length !== size) throw new RangeError(`frame ${count} is ${frame.length} bytes, expected ${size}`);
-      if (!stdin.write(frame)) {
-        await Promise.race([new Promise((resolve) => stdin.once('drain', resolve)), stop]);
-      }
+      // The next frame is asked for only once this one is in the pipe, so a source may draw the
+      // next frame over this one's memory (the render pool's ring does). A frame is far larger
+      // than the stream's buffer, so waiting for 'drain' waited for exactly this anyway.
+      await Promise.race([new Promise((resolve) => stdin.write(frame, resolve)), stop]);
       count++;
     }
     writing = false;

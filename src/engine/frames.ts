@@ -31,7 +31,7 @@ export interface FrameSourceOptions {
 
 /** The separable sampler interface both implementations share. */
 interface Resampler {
-  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array): void;
+  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array, sameTaps?: boolean): void;
 }
 
 /**
@@ -147,7 +147,7 @@ export class FrameRenderer {
     for (let j = 0; j < cys.length; j++) cys[j] = (warp.fy(2 * j + 1) * sy - 1) / 2;
     this.luma.sample(image.y, xs, ys, y.data);
     this.chroma.sample(image.u, cxs, cys, u.data);
-    this.chroma.sample(image.v, cxs, cys, v.data);
+    this.chroma.sample(image.v, cxs, cys, v.data, true); // Cr at Cb's positions
   }
 
   private perPixel(level: Level, warp: Warp, planes: [Plane, Plane, Plane]): void {

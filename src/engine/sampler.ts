@@ -57,6 +57,14 @@ export function fillTaps(pos: Float64Array, count: number, srcCount: number, int
   const weights = new Float64Array(taps);
   for (let i = 0; i < count; i++) {
     const u = pos[i]!;
+    if (!widen && taps === 4) {
+      const first = Math.floor(u - 2) + 1;
+      if (first >= 0 && first + 3 <= last) {
+        interior4(u, first, i, w);
+        start[i] = first;
+        continue;
+      }
+    }
     const step = count < 2 ? 1 : i === 0 ? pos[1]! - pos[0]! : i === count - 1 ? pos[i]! - pos[i - 1]! : (pos[i + 1]! - pos[i - 1]!) / 2;
     const scale = widen ? Math.max(1, step) : 1;
     // The window of `taps` samples centred on u, moved inside the source; a tap that falls
@@ -86,6 +94,34 @@ export function fillTaps(pos: Float64Array, count: number, srcCount: number, int
   }
 }
 
+/**
+ * fillTaps for a 4-tap window inside the source (the common case): the same arithmetic in the
+ * same order, without the edge folding, so the same weights.
+ */
+function interior4(u: number, first: number, i: number, w: Int32Array): void {
+  const w0 = catmullRom(first - u), w1 = catmullRom(first + 1 - u), w2 = catmullRom(first + 2 - u), w3 = catmullRom(first + 3 - u);
+  const sum = w0 + w1 + w2 + w3;
+  const j = i * 4;
+  const q0 = Math.round((w0 / sum) * WONE), q1 = Math.round((w1 / sum) * WONE), q2 = Math.round((w2 / sum) * WONE), q3 = Math.round((w3 / sum) * WONE);
+  // The rounding error goes to the first largest weight.
+  let peak = 0;
+  let top = q0;
+  if (q1 > top) {
+    peak = 1;
+    top = q1;
+  }
+  if (q2 > top) {
+    peak = 2;
+    top = q2;
+  }
+  if (q3 > top) peak = 3;
+  w[j] = q0;
+  w[j + 1] = q1;
+  w[j + 2] = q2;
+  w[j + 3] = q3;
+  w[j + peak] = w[j + peak]! + WONE - (q0 + q1 + q2 + q3);
+}
+
 /** Reusable tap tables and scratch for one output plane size; create one per render, not per frame. */
 export class PlaneSampler {
   readonly width: number;
@@ -93,6 +129,7 @@ export class PlaneSampler {
   private readonly cols: Taps = { taps: 4, start: new Int32Array(0), w: new Int32Array(0) };
   private readonly rows: Taps = { taps: 4, start: new Int32Array(0), w: new Int32Array(0) };
   private tmp = new Int32Array(0); // horizontally filtered source rows, `width` values each
+  private tapsFor = -1; // source size cols and rows were filled for
 
   constructor(width: number, height: number) {
     this.width = width;
@@ -101,13 +138,17 @@ export class PlaneSampler {
 
   /**
    * Writes src resampled into `out` (width×height bytes): output column i reads source column
-   * position xs[i], row j reads ys[j] (sample indices; both non-decreasing).
+   * position xs[i], row j reads ys[j] (sample indices; both non-decreasing). With `sameTaps`, xs,
+   * ys and the source's size are those of the previous call, whose taps are reused.
    */
-  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array): void {
+  sample(src: Plane, xs: Float64Array, ys: Float64Array, out: Uint8Array, sameTaps = false): void {
     const { width, height, cols, rows } = this;
     if (out.length !== width * height) throw new RangeError(`output plane must be ${width * height} bytes`);
-    fillTaps(xs, width, src.width, cols);
-    fillTaps(ys, height, src.height, rows);
+    if (!sameTaps || this.tapsFor !== src.width * 65536 + src.height) {
+      fillTaps(xs, width, src.width, cols);
+      fillTaps(ys, height, src.height, rows);
+      this.tapsFor = src.width * 65536 + src.height;
+    }
     this.sampleWithTaps(src, cols, rows, out);
   }
 

@@ -1,7 +1,7 @@
 // The separable resampler's two passes as WebAssembly SIMD, assembled here from opcodes (no
 // toolchain, no binary in the repository). It computes what sampler.ts computes with the 4-tap
-// kernel, in 16-bit intermediates: the horizontal pass does two output pixels per i32x4.dot_i16x8_s,
-// the vertical pass eight per iteration with i32x4.extmul. About 3× faster than the JS loops; the
+// kernel, in 16-bit intermediates: the horizontal pass does four output pixels per step and the
+// vertical pass eight, both with i32x4.dot_i16x8_s. About 3× faster than the JS loops; the
 // JS sampler remains for widened kernels and wherever WebAssembly SIMD is missing.
 
 // --- a minimal WebAssembly binary writer -------------------------------------------------------
@@ -35,11 +35,8 @@ const set = (i: number): number[] => [0x21, ...uleb(i)];
 const i32 = (n: number): number[] => [0x41, ...sleb(n)];
 const add = [0x6a], mul = [0x6c], shl = [0x74], ltS = [0x48];
 const load32 = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
-const store16 = (offset = 0): number[] => [0x3b, 1, ...uleb(offset)];
 const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 const v128load = (offset = 0): number[] => simd(0x00, 0, ...uleb(offset));
-const load64zero = (): number[] => simd(0x5d, 0, 0);
-const load64lane = (lane: number): number[] => simd(0x57, 0, 0, lane);
 const store64lane = (lane: number): number[] => simd(0x5b, 0, 0, lane);
 const v128const = (bytes: number[]): number[] => simd(0x0c, ...bytes);
 const i32x4 = (n: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]));
@@ -50,45 +47,60 @@ const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 
 /**
  * h(src, stride, rows, colStart, colW, width, tmp, tmpStride): for each of `rows` source rows
- * (src + r*stride), writes width (even) 12.4 fixed-point samples (i16) at tmp + r*tmpStride*2.
- * colStart: i32 per output pixel; colW: 4 i16 weights per output pixel (sum 4096).
+ * (src + r*stride), writes width (a multiple of 4) 12.4 fixed-point samples (i16) at
+ * tmp + r*tmpStride*2. Per group of four output pixels, colStart holds (20 bytes a group) the i32
+ * offset of its first window and a 16-byte swizzle that picks the four 4-tap windows out of the
+ * 16 bytes from there (the 4-tap path never steps more than 1.06 a pixel, so they always fit);
+ * colW: 4 i16 weights per output pixel (sum 4096). Two rows per step: per row one load and one
+ * swizzle, widened to i16, two dot products against weights loaded once for both rows, the pairs
+ * summed, rounded, narrowed together and stored as two 64-bit halves.
  */
 function hpass(): number[] {
-  // params 0 src, 1 stride, 2 rows, 3 colStart, 4 colW, 5 width, 6 tmp, 7 tmpStride; locals 8 r, 9 x, 10 row, 11 out, 12 acc(v128)
+  // params 0 src, 1 stride, 2 rows, 3 colStart, 4 colW, 5 width, 6 tmp, 7 tmpStride
+  // locals 8 r, 9 x, 10 row a, 11 out a, 12 group (colStart + 5x), 13 row b, 14 out b, 15 offset;
+  // v128: 16 taps a, 17 taps b, 18 weights lo, 19 weights hi, 20 sums a, 21 sums b, 22, 23 dots, 24 swizzle
+  // [x:a, x:b, x+1:a, x+1:b] [x+2:a, …] → a's + b's, rounded, >> 8
+  const sums = (taps: number, into: number): number[] => [
+    ...get(taps), ...simd(0x89), ...get(18), ...simd(0xba), ...set(22),
+    ...get(taps), ...simd(0x8a), ...get(19), ...simd(0xba), ...set(23),
+    ...get(22), ...get(23), ...shuffle([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27]),
+    ...get(22), ...get(23), ...shuffle([4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]),
+    ...simd(0xae), ...i32x4(128), ...simd(0xae), ...i32(8), ...simd(0xac), ...set(into),
+  ];
   const body = [
     ...i32(0), ...set(8),
     ...loop([
       ...get(8), ...get(2), ...ltS, 0x45, ...brIf(1), // r < rows else break
       ...get(0), ...get(8), ...get(1), ...mul, ...add, ...set(10),
       ...get(6), ...get(8), ...get(7), ...mul, ...i32(1), ...shl, ...add, ...set(11),
+      // the second row of the pair; an odd last row is done twice, in place
+      ...get(10), ...get(1), ...add, ...get(10), ...get(8), ...i32(1), ...add, ...get(2), ...ltS, 0x1b, ...set(13),
+      ...get(11), ...get(7), ...i32(1), ...shl, ...add, ...get(11), ...get(8), ...i32(1), ...add, ...get(2), ...ltS, 0x1b, ...set(14),
       ...i32(0), ...set(9),
+      ...get(3), ...set(12),
       ...loop([
         ...get(9), ...get(5), ...ltS, 0x45, ...brIf(1),
-        // lane 0 ← 8 bytes at row + colStart[x]
-        ...get(10), ...get(3), ...get(9), ...i32(2), ...shl, ...add, ...load32(), ...add, ...load64zero(),
-        ...set(12),
-        // lane 1 ← 8 bytes at row + colStart[x + 1]
-        ...get(10), ...get(3), ...get(9), ...i32(2), ...shl, ...add, ...load32(4), ...add, ...get(12), ...load64lane(1),
-        ...set(12),
-        // taps 0–3 of both windows → i16x8, dot with the 8 weights of pixels x, x+1
-        ...get(12), ...get(12), ...shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 0, 0, 0, 0, 0, 0, 0]), ...simd(0x89),
-        ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...v128load(),
-        ...simd(0xba), // i32x4.dot_i16x8_s → [x: a, b, x+1: c, d]
-        ...set(12),
-        ...get(12), ...get(12), ...get(12), ...shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]), ...simd(0xae), // pairwise sums
-        ...i32x4(128), ...simd(0xae), ...i32(8), ...simd(0xac), // round, >> 8
-        ...set(12),
-        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(12), ...simd(0x1b, 0), ...store16(0),
-        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(12), ...simd(0x1b, 2), ...store16(2),
-        ...get(9), ...i32(2), ...add, ...set(9),
+        ...get(12), ...load32(), ...set(15),
+        ...get(12), ...v128load(4), ...set(24),
+        ...get(10), ...get(15), ...add, ...v128load(), ...get(24), ...simd(0x0e), ...set(16),
+        ...get(13), ...get(15), ...add, ...v128load(), ...get(24), ...simd(0x0e), ...set(17),
+        ...get(4), ...get(9), ...i32(3), ...shl, ...add, ...set(15),
+        ...get(15), ...v128load(), ...set(18),
+        ...get(15), ...v128load(16), ...set(19),
+        ...sums(16, 20), ...sums(17, 21),
+        ...get(20), ...get(21), ...simd(0x85), ...set(22), // narrow both rows: a in the low half, b in the high
+        ...get(11), ...get(9), ...i32(1), ...shl, ...add, ...get(22), ...store64lane(0),
+        ...get(14), ...get(9), ...i32(1), ...shl, ...add, ...get(22), ...store64lane(1),
+        ...get(9), ...i32(4), ...add, ...set(9),
+        ...get(12), ...i32(20), ...add, ...set(12),
         ...br(0),
       ]),
-      ...get(8), ...i32(1), ...add, ...set(8),
+      ...get(8), ...i32(2), ...add, ...set(8),
       ...br(0),
     ]),
     0x0b,
   ];
-  return [...vec([[4, 0x7f], [1, 0x7b]]), ...body]; // locals: 4 i32, 1 v128
+  return [...vec([[8, 0x7f], [9, 0x7b]]), ...body]; // locals: 8 i32, 9 v128
 }
 
 /**
@@ -98,31 +110,50 @@ function hpass(): number[] {
  */
 function vpass(): number[] {
   // params 0 tmp, 1 tmpStride, 2 rowStart, 3 rowW, 4 width, 5 height, 6 out, 7 outStride
-  // locals 8 y, 9 x, 10 a(row ptr), 11 o, 12 bytes per tmp row; v128: 13 w0, 14 w1, 15 w2, 16 w3, 17 lo, 18 hi, 19 row
-  const tap = (k: number, w: number): number[] => [
-    ...get(10), ...get(12), ...i32(k), ...mul, ...add, ...get(9), ...i32(1), ...shl, ...add, ...v128load(), ...set(19),
-    ...get(19), ...get(w), ...simd(0xbc), ...get(17), ...simd(0xae), ...set(17),
-    ...get(19), ...get(w), ...simd(0xbd), ...get(18), ...simd(0xae), ...set(18),
+  // locals 8 y, 9 p (byte offset in a tmp row), 10–13 the four tmp rows, 14 o, 15 bytes per tmp
+  // row, 16 end of a row (bytes); v128: 17 weights of rows 0, 1 and 18 of rows 2, 3 as i16 pairs,
+  // 19 lo, 20 hi, 21, 22 two tmp rows' 8 samples
+  // Rows are taken in pairs: their samples interleaved (a0 b0 a1 b1 …) against (wa wb wa wb …),
+  // so one i32x4.dot_i16x8_s makes four pixels' share of two taps.
+  const interleaveLow = shuffle([0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23]);
+  const interleaveHigh = shuffle([8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31]);
+  const pair = (k: number, w: number): number[] => [
+    ...get(10 + k), ...get(9), ...add, ...v128load(), ...set(21),
+    ...get(11 + k), ...get(9), ...add, ...v128load(), ...set(22),
+    ...get(21), ...get(22), ...interleaveLow, ...get(w), ...simd(0xba), ...get(19), ...simd(0xae), ...set(19),
+    ...get(21), ...get(22), ...interleaveHigh, ...get(w), ...simd(0xba), ...get(20), ...simd(0xae), ...set(20),
   ];
-  const weight = (k: number, local: number): number[] => [...get(3), ...get(8), ...i32(4), ...shl, ...add, ...load32(4 * k), ...simd(0x10), ...set(local)];
+  // (w[k+1] << 16) | (w[k] & 0xffff), splat: the two weights as adjacent i16 lanes
+  const weights = (k: number, local: number): number[] => [
+    ...get(3), ...get(8), ...i32(4), ...shl, ...add, ...load32(4 * k + 4), ...i32(16), ...shl,
+    ...get(3), ...get(8), ...i32(4), ...shl, ...add, ...load32(4 * k), ...i32(0xffff), 0x71, // i32.and
+    0x72, // i32.or
+    ...simd(0x11), ...set(local),
+  ];
   const body = [
-    ...get(1), ...i32(1), ...shl, ...set(12),
+    ...get(1), ...i32(1), ...shl, ...set(15),
+    ...get(4), ...i32(1), ...shl, ...set(16),
     ...i32(0), ...set(8),
     ...loop([
       ...get(8), ...get(5), ...ltS, 0x45, ...brIf(1),
-      ...get(0), ...get(2), ...get(8), ...i32(2), ...shl, ...add, ...load32(), ...get(12), ...mul, ...add, ...set(10),
-      ...weight(0, 13), ...weight(1, 14), ...weight(2, 15), ...weight(3, 16),
-      ...get(6), ...get(8), ...get(7), ...mul, ...add, ...set(11),
+      // row pointers and weights once per output row; the inner loop only adds an offset
+      ...get(0), ...get(2), ...get(8), ...i32(2), ...shl, ...add, ...load32(), ...get(15), ...mul, ...add, ...set(10),
+      ...get(10), ...get(15), ...add, ...set(11),
+      ...get(11), ...get(15), ...add, ...set(12),
+      ...get(12), ...get(15), ...add, ...set(13),
+      ...weights(0, 17), ...weights(2, 18),
+      ...get(6), ...get(8), ...get(7), ...mul, ...add, ...set(14),
       ...i32(0), ...set(9),
       ...loop([
-        ...get(9), ...get(4), ...ltS, 0x45, ...brIf(1),
-        ...i32x4(1 << 15), ...set(17), ...i32x4(1 << 15), ...set(18),
-        ...tap(0, 13), ...tap(1, 14), ...tap(2, 15), ...tap(3, 16),
-        ...get(11), ...get(9), ...add,
-        ...get(17), ...i32(16), ...simd(0xac), ...get(18), ...i32(16), ...simd(0xac), ...simd(0x85), // narrow i32→i16
-        ...get(19), ...simd(0x66), // narrow i16→u8 (saturating); second operand is ignored (high half)
+        ...get(9), ...get(16), ...ltS, 0x45, ...brIf(1),
+        ...i32x4(1 << 15), ...set(19), ...i32x4(1 << 15), ...set(20),
+        ...pair(0, 17), ...pair(2, 18),
+        ...get(14),
+        ...get(19), ...i32(16), ...simd(0xac), ...get(20), ...i32(16), ...simd(0xac), ...simd(0x85), // narrow i32→i16
+        ...get(21), ...simd(0x66), // narrow i16→u8 (saturating); second operand is ignored (high half)
         ...store64lane(0),
-        ...get(9), ...i32(8), ...add, ...set(9),
+        ...get(9), ...i32(16), ...add, ...set(9),
+        ...get(14), ...i32(8), ...add, ...set(14),
         ...br(0),
       ]),
       ...get(8), ...i32(1), ...add, ...set(8),
@@ -130,7 +161,7 @@ function vpass(): number[] {
     ]),
     0x0b,
   ];
-  return [...vec([[5, 0x7f], [7, 0x7b]]), ...body];
+  return [...vec([[9, 0x7f], [6, 0x7b]]), ...body];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {

@@ -2,6 +2,7 @@
 // orientation), flattened, 8-bit sRGB, cover-fitted to the output aspect, then converted once to
 // Y'CbCr 4:2:0 at each sampling level the camera path needs.
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import { rgbToYuv } from './yuv.ts';
 import type { YuvImage } from './yuv.ts';
 
@@ -65,8 +66,12 @@ async function uprightSize(path: string): Promise<{ width: number; height: numbe
 // to half a pixel apart, a visible twitch between frame 0 and frame 1. lanczos3 anti-aliases
 // when it shrinks.
 async function fitCrop(path: string, crop: Crop, width: number, height: number): Promise<RgbImage> {
-  const { data, info } = await sharp(path, { autoOrient: true })
-    .extract(crop)
+  return fitted(sharp(path, { autoOrient: true }).extract(crop), width, height, path);
+}
+
+/** The steps after the crop: lanczos3 to the size, then 8-bit sRGB without alpha. */
+async function fitted(input: Sharp, width: number, height: number, name: string): Promise<RgbImage> {
+  const { data, info } = await input
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
     .flatten({ background: ALPHA_BACKGROUND })
     .toColourspace('srgb') // CMYK, greyscale and 16-bit sources all end up as 8-bit sRGB
@@ -74,7 +79,7 @@ async function fitCrop(path: string, crop: Crop, width: number, height: number):
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3 || info.width !== width || info.height !== height) {
-    throw new Error(`decoding ${path} gave ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x3`);
+    throw new Error(`decoding ${name} gave ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x3`);
   }
   return { data, width, height };
 }
@@ -108,6 +113,27 @@ export function levelScales(max: number, ratio: number): number[] {
   return Array.from({ length: steps + 1 }, (_, i) => max ** (i / steps));
 }
 
+// The base and the largest level are each resized from the original. Rather than decoding the
+// file for each (a 3000×2000 PNG is 30–40 ms to decode, most of the time before the first
+// frame), the crop is decoded once into memory, channels as they are (RGB or RGBA), and both
+// resizes run on that: the same steps on the same pixels as from the file, so the same levels.
+// Only for 8-bit RGB(A) without a colour profile, the sources whose pixels sharp's raw input
+// reads back unchanged; others, and crops too large to hold raw, are decoded per level.
+const MAX_RAW_CROP_PIXELS = 16e6;
+
+type Fit = (width: number, height: number) => Promise<RgbImage>;
+
+async function cropFitter(imagePath: string, crop: Crop): Promise<Fit> {
+  const fromFile: Fit = (w, h) => fitCrop(imagePath, crop, w, h);
+  const meta = await sharp(imagePath).metadata();
+  const plain = (meta.channels === 3 || meta.channels === 4) && meta.depth === 'uchar' && meta.space === 'srgb' && !meta.hasProfile;
+  if (!plain || crop.width * crop.height > MAX_RAW_CROP_PIXELS) return fromFile;
+  const { data, info } = await sharp(imagePath, { autoOrient: true }).extract(crop).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== meta.channels || info.width !== crop.width || info.height !== crop.height) return fromFile;
+  const raw = { width: crop.width, height: crop.height, channels: info.channels };
+  return (w, h) => fitted(sharp(data, { raw }), w, h, imagePath);
+}
+
 /**
  * Decodes an image for an output of width×height at the given scales (≥ 1). Scales above what the
  * original holds are capped there: enlarging beforehand would add nothing the sampler cannot.
@@ -119,16 +145,17 @@ export async function loadSource(imagePath: string, width: number, height: numbe
   const wanted = [...new Set(scales.map((s) => Math.min(Math.max(1, s), native)))].sort((a, b) => a - b);
   const top = wanted.at(-1)!;
   const sizeAt = (s: number): [number, number] => [Math.round(width * s), Math.round(height * s)];
-  // The base and the largest level come from the file; levels between are resized from the largest.
-  const [rgbBase, largest] = await Promise.all([
-    fitCrop(imagePath, crop, width, height),
-    top > 1 ? fitCrop(imagePath, crop, ...sizeAt(top)) : null,
-  ]);
-  const levels: Level[] = [{ scale: 1, sx: 1, sy: 1, image: rgbToYuv(rgbBase) }];
-  for (const s of wanted) {
-    if (s === 1) continue;
-    const rgb = s === top && largest ? largest : await resizeRaw(largest!, ...sizeAt(s));
-    levels.push({ scale: s, sx: rgb.width / width, sy: rgb.height / height, image: rgbToYuv(rgb) });
-  }
+  const fitter = await cropFitter(imagePath, crop);
+  const fit = (s: number): Promise<RgbImage> => fitter(...sizeAt(s));
+  // The base and the largest level come from the original; levels between are resized from the
+  // largest. Each level is converted as soon as it exists, while sharp makes the next.
+  const level = (rgb: RgbImage, s: number): Level => ({ scale: s, sx: rgb.width / width, sy: rgb.height / height, image: rgbToYuv(rgb) });
+  const largest = top > 1 ? fit(top) : null;
+  const upper = wanted.filter((s) => s > 1).map(async (s) => {
+    const big = await largest!;
+    return level(s === top ? big : await resizeRaw(big, ...sizeAt(s)), s);
+  });
+  const [rgbBase, levelsAbove] = await Promise.all([fit(1), Promise.all(upper)]);
+  const levels = [level(rgbBase, 1), ...levelsAbove];
   return { base: levels[0]!.image, levels, rgbBase };
 }

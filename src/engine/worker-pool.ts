@@ -1,11 +1,16 @@
 // Frames rendered on worker threads, yielded in order with bounded read-ahead. Each worker draws
-// every n-th frame and may run `ahead` frames in front of the encoder; a frame's buffer is
-// transferred (not copied) to the main thread. The owner closes the pool on success, abort or
-// error alike, which terminates every worker.
+// every n-th frame and may run `ahead` frames in front of the encoder, into a ring of `ahead`
+// frame slots in one SharedArrayBuffer: nothing is allocated, copied or transferred per frame
+// (allocating and transferring a fresh 3 MB buffer per 1080p frame cost the worker ~1 ms a frame
+// in page faults and messaging). A yielded frame is a view of its slot, valid until the consumer
+// asks for the next frame; only then may the worker draw over it. The owner closes the pool on
+// success, abort or error alike: a finished pool hands its workers back for the next job, any
+// other terminates them.
 import { Worker } from 'node:worker_threads';
 import type { MorphField } from './morph.ts';
 import type { Source } from './source.ts';
 import type { ImageRole, TimelineInput } from './timeline.ts';
+import { frameBytes } from './yuv.ts';
 
 /** The frames to render: the same for every worker of a job. */
 export interface RenderJob {
@@ -24,17 +29,22 @@ export interface WorkerInit extends RenderJob {
   first: number;
   stride: number;
   end: number;
+  /** `ahead` frame slots, frameBytes each: this worker's n-th frame goes in slot n % ahead. */
+  ring: SharedArrayBuffer;
+  ahead: number;
 }
 
 export interface WorkerRequest {
-  /** Sent once, first: what to render. */
+  /** Sent first for each job: what to render. */
   init?: WorkerInit;
+  /** The job is over: drop its renderer and wait for the next init. */
+  release?: boolean;
   credits: number;
 }
 
 export interface WorkerReply {
   index: number;
-  frame: Uint8Array;
+  slot: number;
 }
 
 export interface WorkerFramesOptions extends RenderJob {
@@ -55,9 +65,56 @@ function planesOnly(sources: Partial<Record<ImageRole, Source>>): Partial<Record
   return out;
 }
 
+// Workers outlive the job that started them: a worker's start-up (a thread, Node's bootstrap,
+// loading and type-stripping the renderer's modules) measured 50–150 ms of CPU, paid while the
+// job decodes its images and competing with that. A pool that finished every frame hands its
+// workers back; the next job takes them instead of starting new ones. Idle workers hold no job's
+// data, do not keep the process alive, and exit after IDLE_MS. A pool that failed, was aborted
+// or stopped early terminates its workers (one may still be drawing).
+const idle: Worker[] = [];
+const idleTimers = new Map<Worker, NodeJS.Timeout>();
+const MAX_IDLE = 2;
+const IDLE_MS = 60_000;
+
+function takeWorker(): Worker {
+  const warm = idle.pop();
+  if (warm) {
+    clearTimeout(idleTimers.get(warm));
+    idleTimers.delete(warm);
+    warm.ref();
+    return warm;
+  }
+  const worker = new Worker(WORKER_URL);
+  worker.once('exit', () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+    clearTimeout(idleTimers.get(worker));
+    idleTimers.delete(worker);
+  });
+  return worker;
+}
+
+function releaseWorker(worker: Worker): Promise<unknown> {
+  if (idle.length >= MAX_IDLE) return worker.terminate();
+  worker.postMessage({ release: true, credits: 0 } satisfies WorkerRequest);
+  worker.unref();
+  idle.push(worker);
+  const timer = setTimeout(() => void worker.terminate(), IDLE_MS);
+  timer.unref();
+  idleTimers.set(worker, timer);
+  return Promise.resolve();
+}
+
+/** Terminates the idle render workers (the next job starts new ones). */
+export async function closeIdleWorkers(): Promise<void> {
+  const all = idle.splice(0);
+  await Promise.all(all.map((w) => w.terminate()));
+}
+
 /**
- * Render workers, started ahead of time (their start-up overlaps decoding); `frames` then renders
- * one timeline on them. Always `close` the pool, whether or not frames were taken.
+ * Render workers, taken ahead of time (warm from an earlier job, or started now so that their
+ * start-up overlaps decoding); `frames` then renders one timeline on them. Always `close` the
+ * pool, whether or not frames were taken.
  *
  * @example
  * const pool = new RenderPool(1);
@@ -67,14 +124,17 @@ export class RenderPool {
   readonly #workers: Worker[];
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
+  #finished = false;
+  readonly #onError = (err: Error): void => this.#fail(err);
+  readonly #onExit = (code: number): void => {
+    if (code !== 0) this.#fail(new Error(`render worker exited with code ${code}`));
+  };
 
   constructor(count: number) {
     this.#workers = Array.from({ length: Math.max(1, count) }, () => {
-      const worker = new Worker(WORKER_URL);
-      worker.on('error', (err: Error) => this.#fail(err));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.#fail(new Error(`render worker exited with code ${code}`));
-      });
+      const worker = takeWorker();
+      worker.on('error', this.#onError);
+      worker.on('exit', this.#onExit);
       return worker;
     });
   }
@@ -101,9 +161,12 @@ export class RenderPool {
     const count = workers.length;
     const ahead = Math.max(1, opts.ahead ?? 3);
     signal?.throwIfAborted();
+    const bytes = frameBytes(opts.width, opts.height);
+    const rings = workers.map(() => new SharedArrayBuffer(bytes * ahead));
+    const slots = rings.map((ring) => Array.from({ length: ahead }, (_, n) => new Uint8Array(ring, n * bytes, bytes)));
     const ready = new Map<number, Uint8Array>();
     const onMessage = (msg: WorkerReply): void => {
-      ready.set(msg.index, msg.frame);
+      ready.set(msg.index, slots[msg.index % count]![msg.slot]!);
       this.#notify();
     };
     const sources = planesOnly(opts.sources);
@@ -111,7 +174,7 @@ export class RenderPool {
       worker.on('message', onMessage);
       const init: WorkerInit = {
         timeline: opts.timeline, sources, width: opts.width, height: opts.height, frames, loop: opts.loop,
-        first: k, stride: count, end: frames, ...(opts.morph ? { morph: opts.morph } : {}),
+        first: k, stride: count, end: frames, ring: rings[k]!, ahead, ...(opts.morph ? { morph: opts.morph } : {}),
       };
       worker.postMessage({ init, credits: ahead } satisfies WorkerRequest);
     });
@@ -127,18 +190,25 @@ export class RenderPool {
         const frame = ready.get(i)!;
         ready.delete(i);
         yield frame;
-        // The consumer has taken the frame (and, through its backpressure, written the previous
-        // ones): the worker that drew it may draw one more.
+        // The consumer asks for the next frame only when it is done with this one (encodeVideo has
+        // written it to ffmpeg): its slot is free and the worker that drew it may draw one more.
         workers[i % count]!.postMessage({ credits: 1 } satisfies WorkerRequest);
       }
+      // Every frame was taken: no worker is drawing or owes a reply, so they can serve another job.
+      this.#finished = workers.length === this.#workers.length;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       for (const w of workers) w.off('message', onMessage);
     }
   }
 
-  /** Terminates every worker. */
+  /** Hands the workers back for the next job when every frame was taken; otherwise terminates them. */
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    const reuse = this.#finished && !this.#failure;
+    await Promise.all(this.#workers.map((w) => {
+      w.off('error', this.#onError);
+      w.off('exit', this.#onExit);
+      return reuse ? releaseWorker(w) : w.terminate();
+    }));
   }
 }

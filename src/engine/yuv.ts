@@ -42,39 +42,58 @@ export const frameBytes = (width: number, height: number): number => width * hei
  */
 export function rgbToYuv(rgb: RgbImage): YuvImage {
   const { width, height, data } = rgb;
-  const n = width * height;
-  const y = new Uint8Array(n);
-  // Full-resolution chroma in float first; decimated below.
-  const cb = new Float32Array(n);
-  const cr = new Float32Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 3) {
+  const cw = chromaSize(width);
+  const ch = chromaSize(height);
+  // One shared buffer in frame layout: render workers are handed the planes without a copy.
+  const shared = new SharedArrayBuffer(frameBytes(width, height));
+  const y = new Uint8Array(shared, 0, width * height);
+  const u = new Uint8Array(shared, width * height, cw * ch);
+  const v = new Uint8Array(shared, width * height + cw * ch, cw * ch);
+  // Two rows of full-resolution chroma at a time (float32, as the decimation expects): full-size
+  // planes cost four times the memory traffic. The loops are per-row functions, called thousands
+  // of times: as one long loop run a few times per job, V8 only ever ran it as on-stack-replaced
+  // code that deoptimised on every exit, 5–8× slower.
+  const cb0 = new Float32Array(width), cb1 = new Float32Array(width);
+  const cr0 = new Float32Array(width), cr1 = new Float32Array(width);
+  for (let cy = 0; cy < ch; cy++) {
+    const row = 2 * cy;
+    lumaRow(data, row * width, width, y, cb0, cr0);
+    if (row + 1 < height) {
+      lumaRow(data, (row + 1) * width, width, y, cb1, cr1);
+      chromaRow(cb0, cb1, cr0, cr1, width, cw, u, v, cy * cw);
+    } else {
+      chromaRow(cb0, cb0, cr0, cr0, width, cw, u, v, cy * cw); // an odd last row is its own pair
+    }
+  }
+  return { width, height, y: { data: y, width, height }, u: { data: u, width: cw, height: ch }, v: { data: v, width: cw, height: ch } };
+}
+
+/** Luma of one row into y, and its full-resolution Cb, Cr (float32) into cb, cr. */
+function lumaRow(data: Uint8Array, i: number, width: number, y: Uint8Array, cb: Float32Array, cr: Float32Array): void {
+  for (let x = 0, j = 3 * i; x < width; x++, i++, j += 3) {
     const r = data[j]!;
     const g = data[j + 1]!;
     const b = data[j + 2]!;
     const l = KR * r + KG * g + KB * b;
-    y[i] = Math.round(16 + Y_SCALE * l);
-    cb[i] = (C_SCALE * (b - l)) / 1.8556;
-    cr[i] = (C_SCALE * (r - l)) / 1.5748;
+    y[i] = 16.5 + Y_SCALE * l; // the store truncates: round half up, as Math.round for x > 0
+    cb[x] = (C_SCALE * (b - l)) / 1.8556;
+    cr[x] = (C_SCALE * (r - l)) / 1.5748;
   }
-  const cw = chromaSize(width);
-  const ch = chromaSize(height);
-  const u = new Uint8Array(cw * ch);
-  const v = new Uint8Array(cw * ch);
+}
+
+/** One row of 4:2:0 chroma from two rows of full-resolution chroma. */
+function chromaRow(b0: Float32Array, b1: Float32Array, r0: Float32Array, r1: Float32Array, width: number, cw: number, u: Uint8Array, v: Uint8Array, o: number): void {
   const last = width - 1;
-  for (let cy = 0; cy < ch; cy++) {
-    const r0 = 2 * cy * width;
-    const r1 = Math.min(2 * cy + 1, height - 1) * width;
-    for (let cx = 0; cx < cw; cx++) {
-      const x = 2 * cx;
-      const xl = Math.max(0, x - 1);
-      const xr = Math.min(last, x + 1);
-      const sb = cb[r0 + xl]! + 2 * cb[r0 + x]! + cb[r0 + xr]! + cb[r1 + xl]! + 2 * cb[r1 + x]! + cb[r1 + xr]!;
-      const sr = cr[r0 + xl]! + 2 * cr[r0 + x]! + cr[r0 + xr]! + cr[r1 + xl]! + 2 * cr[r1 + x]! + cr[r1 + xr]!;
-      u[cy * cw + cx] = Math.max(0, Math.min(255, Math.round(128 + sb / 8)));
-      v[cy * cw + cx] = Math.max(0, Math.min(255, Math.round(128 + sr / 8)));
-    }
+  for (let cx = 0; cx < cw; cx++, o++) {
+    const x = 2 * cx;
+    const xl = x > 0 ? x - 1 : 0;
+    const xr = x < last ? x + 1 : last;
+    const sb = b0[xl]! + 2 * b0[x]! + b0[xr]! + b1[xl]! + 2 * b1[x]! + b1[xr]!;
+    const sr = r0[xl]! + 2 * r0[x]! + r0[xr]! + r1[xl]! + 2 * r1[x]! + r1[xr]!;
+    // Cb and Cr stay within 128 ± 112, so the truncating store is a rounding with no clamp.
+    u[o] = 128.5 + sb / 8;
+    v[o] = 128.5 + sr / 8;
   }
-  return { width, height, y: { data: y, width, height }, u: { data: u, width: cw, height: ch }, v: { data: v, width: cw, height: ch } };
 }
 
 /** The planes of a yuv420p frame buffer (views, no copy). */
