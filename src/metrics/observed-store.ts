@@ -67,8 +67,10 @@ export function observeStore(store: Store, metrics: ReelhouseMetrics, onError: (
     }),
     webhooks: intercept(webhooks, {
       recordAttempt: async (requestId, attempt, next) => {
-        await webhooks.recordAttempt(requestId, attempt, next);
-        metrics.webhookAttempt(attempt.error === null, next.state === 'pending' ? null : next.state);
+        const recorded = await webhooks.recordAttempt(requestId, attempt, next);
+        // An attempt another dispatcher had already recorded is counted once, by that one.
+        if (recorded) metrics.webhookAttempt(attempt.error === null, next.state === 'pending' ? null : next.state);
+        return recorded;
       },
     }),
     files: intercept(files, {

@@ -93,8 +93,13 @@ export interface QueueActivity {
 export interface WebhookStore {
   /** Takes up to `limit` deliveries that are due, each for `leaseMs`. */
   claimDue(now: number, leaseMs: number, limit: number): Promise<RequestRecord[]>;
-  /** Records one attempt and what comes next, in one transaction. */
-  recordAttempt(requestId: string, attempt: WebhookAttempt, next: { state: WebhookState; nextAt: number | null }): Promise<void>;
+  /**
+   * Records one attempt and what comes next, in one transaction, if it is still the request's next
+   * attempt (`webhookAttempts + 1`, state pending). False when another dispatcher recorded that
+   * attempt first (a claim that lapsed while this one stalled): nothing is written then, so a late
+   * answer can never undo a delivery.
+   */
+  recordAttempt(requestId: string, attempt: WebhookAttempt, next: { state: WebhookState; nextAt: number | null }): Promise<boolean>;
   listAttempts(requestId: string): Promise<WebhookAttempt[]>;
 }
 

@@ -97,6 +97,8 @@ export class WebhookDispatcher {
         ? { state: 'failed' as const, nextAt: null }
         : { state: 'pending' as const, nextAt: this.#d.now() + retryDelay(this.#d.baseDelayMs, attempt) };
     if (error !== null) this.#d.logger.warn({ requestId: r.id, attempt, error, next: next.state }, 'webhook delivery failed');
-    await this.#d.store.webhooks.recordAttempt(r.id, { attempt, at, statusCode, error, durationMs }, next);
+    if (!(await this.#d.store.webhooks.recordAttempt(r.id, { attempt, at, statusCode, error, durationMs }, next))) {
+      this.#d.logger.warn({ requestId: r.id, attempt }, 'webhook attempt not recorded: another dispatcher took this delivery while this one waited');
+    }
   }
 }

@@ -259,6 +259,23 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual((await s.webhooks.listAttempts(r.id)).map((a) => a.statusCode), [500, 200]);
     }));
 
+    test('webhook outbox: a dispatcher whose claim lapsed cannot record over the one that took it', withStore(async (s) => {
+      const r = await add(s, newRequest({ webhookUrl: 'https://x/hook' }));
+      const c = await s.requests.claim('w', LEASE, T0);
+      assert.ok(c);
+      await s.requests.finish(r.id, c.leaseToken, { state: 'succeeded', result: {} }, T0 + 5);
+      assert.equal((await s.webhooks.claimDue(T0 + 5, 100, 10)).length, 1, 'the first dispatcher');
+      assert.equal((await s.webhooks.claimDue(T0 + 200, 100, 10)).length, 1, 'the lease lapsed: a second one');
+      const delivered = { attempt: 1, at: T0 + 201, statusCode: 200, error: null, durationMs: 1 };
+      assert.equal(await s.webhooks.recordAttempt(r.id, delivered, { state: 'delivered', nextAt: null }), true);
+      // The first one's late failure must not turn a delivered webhook back into a pending one.
+      const late = { attempt: 1, at: T0 + 300, statusCode: null, error: 'timeout', durationMs: 300 };
+      assert.equal(await s.webhooks.recordAttempt(r.id, late, { state: 'pending', nextAt: T0 + 400 }), false);
+      const after = await s.requests.get(r.id);
+      assert.deepEqual([after?.webhookState, after?.webhookAttempts], ['delivered', 1]);
+      assert.deepEqual((await s.webhooks.listAttempts(r.id)).map((a) => a.statusCode), [200]);
+    }));
+
     test('purge deletes payloads, results and logs past retention, keeping a tombstone', withStore(async (s) => {
       const old = await add(s, newRequest());
       const c = await s.requests.claim('w', LEASE, T0);

@@ -28,11 +28,12 @@ const ATTEMPT_INSERT: Query = {
   text: 'INSERT INTO webhook_attempts (request_id, attempt, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)',
 };
 
-// webhook_next: what comes after an attempt; the lease ends with it.
+// webhook_next: what comes after an attempt; the lease ends with it. Only the request's next
+// attempt is recorded: a dispatcher whose claim lapsed finds the count moved on and writes nothing.
 const NEXT: Query = {
   name: 'webhook_next',
   text: `UPDATE requests SET webhook_state = $1, webhook_next_at = $2, webhook_attempts = $3, webhook_lease_until = NULL
-          WHERE id = $4`,
+          WHERE id = $4 AND webhook_state = 'pending' AND webhook_attempts = $3 - 1`,
 };
 
 // webhook_attempts: a request's attempts in order.
@@ -52,10 +53,12 @@ export class PostgresWebhooks implements WebhookStore {
     return (await rows<RequestRow>(this.#pool, CLAIM_DUE, [now + leaseMs, now, limit])).map(toRequest);
   }
 
-  async recordAttempt(requestId: string, a: WebhookAttempt, next: { state: WebhookState; nextAt: number | null }): Promise<void> {
-    await transaction(this.#pool, async (tx) => {
+  async recordAttempt(requestId: string, a: WebhookAttempt, next: { state: WebhookState; nextAt: number | null }): Promise<boolean> {
+    return transaction(this.#pool, async (tx) => {
+      const { rowCount } = await tx.query({ ...NEXT, values: [next.state, next.nextAt, a.attempt, requestId] });
+      if (rowCount !== 1) return false;
       await tx.query({ ...ATTEMPT_INSERT, values: [requestId, a.attempt, a.at, a.statusCode, a.error, a.durationMs] });
-      await tx.query({ ...NEXT, values: [next.state, next.nextAt, a.attempt, requestId] });
+      return true;
     });
   }
 

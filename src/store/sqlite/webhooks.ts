@@ -28,17 +28,21 @@ export class SqliteWebhooks implements WebhookStore {
       .map(toRequest);
   }
 
-  async recordAttempt(requestId: string, a: WebhookAttempt, next: { state: WebhookState; nextAt: number | null }): Promise<void> {
-    this.#db.transaction(() => {
+  async recordAttempt(requestId: string, a: WebhookAttempt, next: { state: WebhookState; nextAt: number | null }): Promise<boolean> {
+    return this.#db.transaction(() => {
+      // Only the request's next attempt is recorded: a dispatcher whose claim lapsed finds the
+      // count moved on and writes nothing.
+      const { changes } = this.#db
+        .prepare(
+          `UPDATE requests SET webhook_state = ?, webhook_next_at = ?, webhook_attempts = ?, webhook_lease_until = NULL
+            WHERE id = ? AND webhook_state = 'pending' AND webhook_attempts = ? - 1`,
+        )
+        .run(next.state, next.nextAt, a.attempt, requestId, a.attempt);
+      if (changes !== 1) return false;
       this.#db
         .prepare('INSERT INTO webhook_attempts (request_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)')
         .run(requestId, a.attempt, a.at, a.statusCode, a.error, a.durationMs);
-      this.#db
-        .prepare(
-          `UPDATE requests SET webhook_state = ?, webhook_next_at = ?, webhook_attempts = ?, webhook_lease_until = NULL
-            WHERE id = ?`,
-        )
-        .run(next.state, next.nextAt, a.attempt, requestId);
+      return true;
     })();
   }
 
