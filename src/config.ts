@@ -60,6 +60,8 @@ export interface Config {
   maxVideoSide: number;
   /** When set, /metrics needs `Authorization: Bearer <token>`; null: it is public, as scrapers expect. */
   metricsToken: string | null;
+  /** `reelhouse worker` serves /healthz, /readyz and /metrics on this port (at `host`); null: none. */
+  metricsPort: number | null;
   /** `postgres://…`: the store is this PostgreSQL database (shared by every process); null: SQLite in `dataDir`. */
   databaseUrl: string | null;
   /** Blobs in this S3 bucket (shared by every process); null: files under `dataDir`. */
@@ -222,6 +224,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Config {
     maxVideoSeconds: int('REELHOUSE_MAX_VIDEO_SECONDS', env.REELHOUSE_MAX_VIDEO_SECONDS, 60, 1),
     maxVideoSide: int('REELHOUSE_MAX_VIDEO_SIDE', env.REELHOUSE_MAX_VIDEO_SIDE, 4096, 16),
     metricsToken: env.REELHOUSE_METRICS_TOKEN || null,
+    metricsPort: env.REELHOUSE_METRICS_PORT ? int('REELHOUSE_METRICS_PORT', env.REELHOUSE_METRICS_PORT, 0, 0) : null,
     databaseUrl: databaseUrl(env.DATABASE_URL),
     s3: s3Config(env),
     serverUrl: (env.REELHOUSE_URL || publicUrl).replace(/\/+$/, ''),

@@ -6,12 +6,17 @@
 // of copies (claims and batches lock rows with SKIP LOCKED and every write re-checks its
 // condition; deleting a file twice is a no-op), so no process is special: any subset of hosts
 // may be down and the rest still finish the chores.
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { fileService, fileSweeper, inputPolicy, openBlobStore } from './blobs/setup.ts';
 import type { Config } from './config.ts';
 import { checkFfmpeg } from './engine/ffmpeg.ts';
 import { defaultEndpoints } from './endpoints/registry.ts';
 import { defaultRunners, newWorkerId, openEvents, openStore } from './app.ts';
+import { startOpsServer } from './http/ops-server.ts';
+import { observeStore } from './metrics/observed-store.ts';
+import { ReelhouseMetrics } from './metrics/reelhouse-metrics.ts';
 import { Housekeeper } from './requests/housekeeper.ts';
 import type { Store } from './store/store.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
@@ -34,10 +39,17 @@ export function jsonLogger(level: string, bindings: object = {}, write = (line: 
   return { info: at(30), warn: at(40), error: at(50), child: (more) => jsonLogger(level, { ...bindings, ...more }, write) };
 }
 
+const hostPort = (app: FastifyInstance): string => {
+  const a = app.server.address() as AddressInfo;
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+};
+
 export interface WorkerProcess {
   workerId: string;
   store: Store;
   logger: Logger;
+  /** Where this worker's /metrics answers (REELHOUSE_METRICS_PORT), or null. */
+  metricsUrl: string | null;
   /** Stops claiming, gives running requests back to the queue, stops the chores, disconnects. */
   close(): Promise<void>;
 }
@@ -61,10 +73,14 @@ export async function startWorker(config: Config, opts: { now?: () => number; lo
   const workerId = newWorkerId();
   const blobStore = await openBlobStore(config);
   const { blobs } = blobStore;
-  const store = await openStore(config).catch((err: unknown) => {
+  const rawStore = await openStore(config).catch((err: unknown) => {
     blobStore.close();
     throw err;
   });
+  // The same counters as `serve` (runs, webhooks, uploads, this worker's busy slots), moved by the
+  // same store seam; exposed on the operations port when one is set.
+  const metrics = new ReelhouseMetrics({ store: rawStore, worker: { id: workerId, slots }, now });
+  const store = observeStore(rawStore, metrics, (err) => logger.warn({ err }, 'metrics: could not read a finished request'));
   const events = await openEvents(config, logger.child({ component: 'events' })).catch(async (err: unknown) => {
     await store.close();
     blobStore.close();
@@ -85,9 +101,13 @@ export async function startWorker(config: Config, opts: { now?: () => number; lo
     maxDataUriBytes: config.bodyLimitBytes, leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, now, inputs: inputPolicy(config),
   });
 
+  let ready = false;
+  let ops: FastifyInstance | null = null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      ready = false;
+      await ops?.close();
       await worker.stop();
       housekeeper.stop();
       await sweeper.stop();
@@ -101,10 +121,17 @@ export async function startWorker(config: Config, opts: { now?: () => number; lo
     housekeeper.start();
     sweeper.start();
     await worker.start(slots);
+    if (config.metricsPort !== null) {
+      ops = await startOpsServer({
+        host: config.host, port: config.metricsPort, store, metrics: () => metrics.render(), metricsToken: config.metricsToken, ready: () => ready,
+      });
+    }
   } catch (err) {
     await close().catch(() => undefined);
     throw err;
   }
-  logger.info({ workerId, slots, publicUrl: config.publicUrl }, 'reelhouse worker is ready');
-  return { workerId, store, logger, close };
+  ready = true;
+  const metricsUrl = ops ? `http://${hostPort(ops)}/metrics` : null;
+  logger.info({ workerId, slots, publicUrl: config.publicUrl, metrics: metricsUrl }, 'reelhouse worker is ready');
+  return { workerId, store, logger, metricsUrl, close };
 }
