@@ -47,7 +47,10 @@ function startRun(args: string[], opts: RunOptions = {}): { child: ChildProcess;
   const argv = [BIN, 'run', ...args];
   const env = { ...process.env, REELHOUSE_URL: server.url, FAL_KEY: server.key, REELHOUSE_KEY: '', ...opts.env };
   const child = opts.tty
-    ? spawn('script', ['-qefc', [process.execPath, ...argv].map(quote).join(' '), '/dev/null'], { cwd: dir, env })
+    ? // `exec`: the command is the terminal's only foreground process, as when a user types it. Without
+      // it a shell that does not exec its last command (dash, when SHELL is unset) also gets the
+      // Ctrl-C and dies of it, and `script` reports that (130) instead of the command's exit code.
+      spawn('script', ['-qefc', ['exec', ...[process.execPath, ...argv].map(quote)].join(' '), '/dev/null'], { cwd: dir, env })
     : spawn(process.execPath, argv, { cwd: dir, env });
   let stdout = '';
   let stderr = '';
