@@ -115,6 +115,7 @@ export function levelScales(max: number, ratio: number): number[] {
 // third of the time four take, and the resizes run side by side while ffmpeg waits for its first
 // frame. A crop too large to hold is decoded once per level instead.
 const MAX_RAW_CROP_PIXELS = 16e6;
+const RESIZE_LANES = 3;
 
 type Fit = (width: number, height: number) => Promise<RgbImage>;
 
@@ -145,13 +146,20 @@ export async function loadSource(imagePath: string, width: number, height: numbe
   const wanted = [...new Set(scales.map((s) => Math.min(Math.max(1, s), native)))].sort((a, b) => a - b);
   const sizeAt = (s: number): [number, number] => [Math.round(width * s), Math.round(height * s)];
   const fit = await cropFitter(imagePath, crop);
-  // The resizes run side by side; each level is converted as soon as it exists.
+  // Up to three resizes run side by side (a push-in's three levels all at once); each level is
+  // converted as soon as it exists and its RGB dropped, so a ladder of nine does not hold nine.
   let rgbBase: RgbImage | undefined;
-  const levels = await Promise.all(wanted.map(async (s): Promise<Level> => {
-    const rgb = await fit(...sizeAt(s));
-    if (s === 1) rgbBase = rgb;
-    return { scale: s, sx: rgb.width / width, sy: rgb.height / height, image: rgbToYuv(rgb) };
-  }));
+  const levels: Level[] = new Array<Level>(wanted.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < wanted.length; i = next++) {
+      const s = wanted[i]!;
+      const rgb = await fit(...sizeAt(s));
+      if (s === 1) rgbBase = rgb;
+      levels[i] = { scale: s, sx: rgb.width / width, sy: rgb.height / height, image: rgbToYuv(rgb) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RESIZE_LANES, wanted.length) }, lane));
   if (!rgbBase) throw new Error('the base level is missing'); // wanted always holds 1
   return { base: levels[0]!.image, levels, rgbBase };
 }
