@@ -8,6 +8,7 @@ import { magnification, poseWarp } from './pose.ts';
 import type { Pose, Warp } from './pose.ts';
 import { bicubicRow, bilinearRow } from './remap.ts';
 import { blendInto, MAX_UNFILTERED_SHRINK, PlaneSampler } from './sampler.ts';
+import { SimdRemap } from './simd-remap.ts';
 import { SimdPlaneSampler } from './simd-sampler.ts';
 import type { Level, Source } from './source.ts';
 import { frameTime } from './timeline.ts';
@@ -68,6 +69,8 @@ export class FrameRenderer {
   private readonly rowX: Float64Array;
   private readonly rowY: Float64Array;
   private readonly colA: Float64Array;
+  // The per-pixel luma kernel, made on first use (undefined) or missing (null: no WebAssembly SIMD).
+  private remap: SimdRemap | null | undefined;
 
   constructor(opts: FrameSourceOptions) {
     const { width, height } = opts;
@@ -156,9 +159,15 @@ export class FrameRenderer {
     const { rowX, rowY, colA } = this;
     const h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!, h4 = h[4]!, h5 = h[5]!, h6 = h[6]!, h7 = h[7]!, h8 = h[8]!;
     const src = [image.y, image.u, image.v] as const;
+    // Luma through the SIMD kernel where there is one: positions go straight into its memory.
+    if (this.remap === undefined) this.remap = (this.opts.simd ?? true) ? SimdRemap.create(this.width) : null;
+    const remap = this.remap;
     for (let p = 0; p < 3; p++) {
       const out = planes[p]!;
       const chroma = p > 0;
+      const simd = !chroma && remap ? remap.positions(src[p]!) : null;
+      const xs = simd ? simd.xs : rowX;
+      const ys = simd ? simd.ys : rowY;
       // Luma: edge coordinate i + 0.5; chroma: luma 2i + 0.5 across, 2j + 1 down (see above).
       for (let i = 0; i < out.width; i++) colA[i] = warp.fx(chroma ? 2 * i + 0.5 : i + 0.5);
       for (let j = 0; j < out.height; j++) {
@@ -169,10 +178,11 @@ export class FrameRenderer {
           const d = 1 / (h6 * a + bd);
           const X = (h0 * a + bx) * d * sx;
           const Y = (h3 * a + by) * d * sy;
-          rowX[i] = chroma ? (X - 0.5) / 2 : X - 0.5;
-          rowY[i] = chroma ? (Y - 1) / 2 : Y - 0.5;
+          xs[i] = chroma ? (X - 0.5) / 2 : X - 0.5;
+          ys[i] = chroma ? (Y - 1) / 2 : Y - 0.5;
         }
-        (chroma ? bilinearRow : bicubicRow)(src[p]!, rowX, rowY, out.width, out.data, j * out.width);
+        if (simd) remap!.row(src[p]!, out.width, out.data, j * out.width);
+        else (chroma ? bilinearRow : bicubicRow)(src[p]!, rowX, rowY, out.width, out.data, j * out.width);
       }
     }
   }

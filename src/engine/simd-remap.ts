@@ -1,0 +1,135 @@
+// Per-pixel bicubic resampling on the WebAssembly SIMD kernel (simd.ts `p`): what remap.ts's
+// bicubicRow computes, for the luma of warps that are not separable (roll, yaw, pitch). Each plane
+// it reads is copied once into the instance's memory with two replicated samples around it, so
+// every 4×4 window is in memory and equals the clamped one; positions are written straight into
+// the instance's memory and each row comes back as bytes.
+import { catmullRom } from './sampler.ts';
+import { simdKernels } from './simd.ts';
+import type { SimdKernels } from './simd.ts';
+import type { Plane } from './yuv.ts';
+
+const PHASES = 64;
+const PAD = 2;
+const ONE = 1 << 14; // the 16 weights of a window sum to this
+
+const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/**
+ * For each pair of 64ths (py, px): the 16 products wy[j]·wx[i] as i16, rows 0–1 then 2–3, each
+ * row i = 0…3. Rounded, then the largest nudged so that they sum to exactly ONE (a flat picture
+ * stays flat).
+ */
+function weightTable(): Int16Array {
+  const phase = Array.from({ length: PHASES + 1 }, (_, p) => {
+    const f = p / PHASES;
+    const w = [catmullRom(f + 1), catmullRom(f), catmullRom(1 - f), catmullRom(2 - f)];
+    const sum = w[0]! + w[1]! + w[2]! + w[3]!;
+    return w.map((v) => v / sum);
+  });
+  const table = new Int16Array((PHASES + 1) * (PHASES + 1) * 16);
+  for (let py = 0; py <= PHASES; py++) {
+    for (let px = 0; px <= PHASES; px++) {
+      const at = (py * (PHASES + 1) + px) * 16;
+      let sum = 0;
+      let largest = at;
+      for (let j = 0; j < 4; j++) {
+        for (let i = 0; i < 4; i++) {
+          const v = Math.round(phase[py]![j]! * phase[px]![i]! * ONE);
+          table[at + 4 * j + i] = v;
+          sum += v;
+          if (v > table[largest]!) largest = at + 4 * j + i;
+        }
+      }
+      table[largest] = table[largest]! + ONE - sum;
+    }
+  }
+  return table;
+}
+
+let weights: Int16Array | undefined;
+
+/** Resamples rows of planes at per-pixel positions; create with `create`. */
+export class SimdRemap {
+  private readonly k: SimdKernels;
+  private readonly width: number;
+  private readonly lut = 0;
+  private readonly xsAt: number;
+  private readonly ysAt: number;
+  private readonly outAt: number;
+  private end: number;
+  private readonly planes = new Map<Uint8Array, { at: number; stride: number }>();
+  private buffer: ArrayBuffer | null = null;
+  private views: { xs: Float32Array; ys: Float32Array; out: Uint8Array } | null = null;
+
+  private constructor(width: number, k: SimdKernels) {
+    this.k = k;
+    this.width = width;
+    weights ??= weightTable();
+    this.xsAt = align(weights.byteLength, 16);
+    this.ysAt = this.xsAt + align(4 * width, 16);
+    this.outAt = this.ysAt + align(4 * width, 16);
+    this.end = this.outAt + align(width, 16);
+    this.grow(this.end);
+    new Int16Array(k.memory.buffer, this.lut, weights.length).set(weights);
+  }
+
+  /** A remapper for rows of up to `width` samples; null without WebAssembly SIMD. */
+  static create(width: number): SimdRemap | null {
+    const k = simdKernels();
+    return k ? new SimdRemap(width, k) : null;
+  }
+
+  private grow(bytes: number): void {
+    const pages = Math.ceil(bytes / 65536) - this.k.memory.buffer.byteLength / 65536;
+    if (pages > 0) this.k.memory.grow(pages);
+  }
+
+  /**
+   * Where to write one row's source positions (x and y in source sample indices, as bicubicRow
+   * takes them) before calling `row` for `src`. The views change when a new plane is copied in.
+   */
+  positions(src: Plane): { xs: Float32Array; ys: Float32Array } {
+    if (!this.planes.has(src.data)) this.copy(src);
+    return this.current();
+  }
+
+  /** Resamples `src` at the positions written for the first `count` samples into out[offset…]. */
+  row(src: Plane, count: number, out: Uint8Array, offset: number): void {
+    if (count > this.width) throw new RangeError(`a row of ${count} samples, the remapper was made for ${this.width}`);
+    const plane = this.planes.get(src.data);
+    if (!plane) throw new Error('positions() was not called for this plane');
+    this.k.p(plane.at + PAD * plane.stride + PAD, plane.stride, this.xsAt, this.ysAt, count, this.lut, this.outAt, src.width - 1, src.height - 1);
+    out.set(this.current().out.subarray(0, count), offset);
+  }
+
+  private current(): { xs: Float32Array; ys: Float32Array; out: Uint8Array } {
+    const buffer = this.k.memory.buffer;
+    if (this.buffer !== buffer || !this.views) {
+      this.buffer = buffer;
+      this.views = {
+        xs: new Float32Array(buffer, this.xsAt, this.width),
+        ys: new Float32Array(buffer, this.ysAt, this.width),
+        out: new Uint8Array(buffer, this.outAt, this.width),
+      };
+    }
+    return this.views;
+  }
+
+  /** Copies a plane in with PAD replicated samples on every side. */
+  private copy(src: Plane): void {
+    const { data, width, height } = src;
+    const stride = width + 2 * PAD;
+    const at = this.end;
+    this.end = align(at + stride * (height + 2 * PAD) + 16, 16); // 16: the last window's load
+    this.grow(this.end);
+    const mem = new Uint8Array(this.k.memory.buffer);
+    for (let r = 0; r < height + 2 * PAD; r++) {
+      const y = Math.min(height - 1, Math.max(0, r - PAD));
+      const o = at + r * stride;
+      mem.set(data.subarray(y * width, (y + 1) * width), o + PAD);
+      mem.fill(data[y * width]!, o, o + PAD);
+      mem.fill(data[y * width + width - 1]!, o + PAD + width, o + stride);
+    }
+    this.planes.set(data, { at, stride });
+  }
+}
