@@ -66,9 +66,10 @@ export class SimdRemap {
     this.width = width;
     weights ??= weightTable();
     this.xsAt = align(weights.byteLength, 16);
-    this.ysAt = this.xsAt + align(4 * width, 16);
-    this.outAt = this.ysAt + align(4 * width, 16);
-    this.end = this.outAt + align(width, 16);
+    // 16 bytes past each row: the kernel works in fours and may read and write a few past count.
+    this.ysAt = this.xsAt + align(4 * width + 16, 16);
+    this.outAt = this.ysAt + align(4 * width + 16, 16);
+    this.end = this.outAt + align(width + 16, 16);
     this.grow(this.end);
     new Int16Array(k.memory.buffer, this.lut, weights.length).set(weights);
   }
