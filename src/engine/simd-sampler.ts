@@ -1,7 +1,7 @@
 // The separable sampler on the WebAssembly SIMD kernels (simd.ts): the same taps as the JS
-// sampler, the two passes in SIMD. Source planes are copied into the instance's memory once (when
-// the renderer is made); each call writes its tap tables there, runs both passes and copies the
-// result out. Widened kernels (shrinks past the unfiltered limit) go to the JS passes.
+// sampler, the two passes in SIMD. Source planes are copied into the instance's memory once, the
+// first time each is sampled; each call writes its tap tables there, runs both passes and copies
+// the result out. Widened kernels (shrinks past the unfiltered limit) go to the JS passes.
 import { fillTaps, PlaneSampler } from './sampler.ts';
 import type { Taps } from './sampler.ts';
 import { simdKernels } from './simd.ts';
@@ -42,17 +42,33 @@ export class SimdPlaneSampler {
       at = align(at + bytes + 16, 16); // 16 bytes of slack: the kernels read 16 bytes from a window's start
       return offset;
     };
-    for (const p of sources) if (!this.planes.has(p.data)) this.planes.set(p.data, take(p.data.length));
     this.colStart = take(5 * (this.stride + 4));
     this.colW = take(8 * (this.stride + 4));
     this.rowStart = take(4 * height);
     this.rowW = take(16 * height);
     this.tmp = take(2 * this.stride * maxRows);
     this.out = take(this.stride * height);
-    const pages = Math.ceil(at / 65536) - k.memory.buffer.byteLength / 65536;
-    if (pages > 0) k.memory.grow(pages);
-    const mem = new Uint8Array(k.memory.buffer);
-    for (const p of sources) mem.set(p.data, this.planes.get(p.data));
+    this.grow(at);
+    // Planes go after the work areas, each copied in the first time it is sampled: a move samples
+    // only some of its levels, and a per-pixel move hardly any through this sampler.
+    for (const p of sources) if (!this.planes.has(p.data)) this.planes.set(p.data, take(p.data.length));
+  }
+
+  private readonly copied = new Set<Uint8Array>();
+
+  private grow(bytes: number): void {
+    const pages = Math.ceil(bytes / 65536) - this.k.memory.buffer.byteLength / 65536;
+    if (pages > 0) this.k.memory.grow(pages);
+  }
+
+  /** The plane's offset in the instance's memory, copied in on first use; undefined if not a source. */
+  private planeAt(src: Plane): number | undefined {
+    const at = this.planes.get(src.data);
+    if (at === undefined || this.copied.has(src.data)) return at;
+    this.grow(at + src.data.length + 16);
+    new Uint8Array(this.k.memory.buffer).set(src.data, at);
+    this.copied.add(src.data);
+    return at;
   }
 
   /** A sampler for planes of width×height reading the given sources; null without WebAssembly SIMD. */
@@ -72,7 +88,7 @@ export class SimdPlaneSampler {
       fillTaps(xs, width, src.width, cols);
       fillTaps(ys, height, src.height, rows);
     }
-    const base = this.planes.get(src.data);
+    const base = this.planeAt(src);
     this.tapsFor = -1;
     if (cols.taps !== 4 || rows.taps !== 4 || base === undefined) return this.js.sampleWithTaps(src, cols, rows, out);
     const first = rows.start[0]!;
