@@ -47,7 +47,16 @@ if (args[0] === '--rss-job') {
   // Child mode: one 1080p 9 s job, then report this process's peak RSS (workers included).
   const { width, height } = videoSize('16:9', '1080p');
   await renderImageToVideo({ startImage: args[1]!, width, height, frames: 216, fps: 24, loop: false, outPath: args[2]!, prompt: 'orbit left' });
-  process.stdout.write(`${process.resourceUsage().maxRSS}\n`);
+  // VmHWM, the peak of this process's own memory. Not getrusage's maxRSS: Linux carries that over
+  // exec from the forked copy of the parent, so it reads at least the parent's RSS at spawn (a
+  // long bench run made a ~330 MiB job read ~500).
+  let peakKiB = process.resourceUsage().maxRSS;
+  try {
+    peakKiB = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? peakKiB);
+  } catch {
+    // not Linux: maxRSS it is
+  }
+  process.stdout.write(`${peakKiB}\n`);
   process.exit(0);
 }
 
