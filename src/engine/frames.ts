@@ -159,15 +159,23 @@ export class FrameRenderer {
     const { rowX, rowY, colA } = this;
     const h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!, h4 = h[4]!, h5 = h[5]!, h6 = h[6]!, h7 = h[7]!, h8 = h[8]!;
     const src = [image.y, image.u, image.v] as const;
-    // Luma through the SIMD kernel where there is one: positions go straight into its memory.
+    // Luma on the WebAssembly SIMD kernels where there are some (simd-remap.ts): the columns'
+    // coordinates once, then per row the positions and the samples, all in the kernels' memory.
     if (this.remap === undefined) this.remap = (this.opts.simd ?? true) ? SimdRemap.create(this.width) : null;
     const remap = this.remap;
-    for (let p = 0; p < 3; p++) {
+    if (remap) {
+      const y = planes[0];
+      const cols = remap.columns(image.y);
+      for (let i = 0; i < y.width; i++) cols[i] = warp.fx(i + 0.5);
+      for (let j = 0; j < y.height; j++) {
+        const b = warp.fy(j + 0.5);
+        remap.homography(y.width, h0, h3, h6, h1 * b + h2, h4 * b + h5, h7 * b + h8, sx, sy);
+        remap.row(image.y, y.width, y.data, j * y.width);
+      }
+    }
+    for (let p = remap ? 1 : 0; p < 3; p++) {
       const out = planes[p]!;
       const chroma = p > 0;
-      const simd = !chroma && remap ? remap.positions(src[p]!) : null;
-      const xs = simd ? simd.xs : rowX;
-      const ys = simd ? simd.ys : rowY;
       // Luma: edge coordinate i + 0.5; chroma: luma 2i + 0.5 across, 2j + 1 down (see above).
       for (let i = 0; i < out.width; i++) colA[i] = warp.fx(chroma ? 2 * i + 0.5 : i + 0.5);
       for (let j = 0; j < out.height; j++) {
@@ -178,11 +186,10 @@ export class FrameRenderer {
           const d = 1 / (h6 * a + bd);
           const X = (h0 * a + bx) * d * sx;
           const Y = (h3 * a + by) * d * sy;
-          xs[i] = chroma ? (X - 0.5) / 2 : X - 0.5;
-          ys[i] = chroma ? (Y - 1) / 2 : Y - 0.5;
+          rowX[i] = chroma ? (X - 0.5) / 2 : X - 0.5;
+          rowY[i] = chroma ? (Y - 1) / 2 : Y - 0.5;
         }
-        if (simd) remap!.row(src[p]!, out.width, out.data, j * out.width);
-        else (chroma ? bilinearRow : bicubicRow)(src[p]!, rowX, rowY, out.width, out.data, j * out.width);
+        (chroma ? bilinearRow : bicubicRow)(src[p]!, rowX, rowY, out.width, out.data, j * out.width);
       }
     }
   }

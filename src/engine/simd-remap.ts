@@ -56,10 +56,11 @@ export class SimdRemap {
   private readonly xsAt: number;
   private readonly ysAt: number;
   private readonly outAt: number;
+  private readonly colsAt: number;
   private end: number;
   private readonly planes = new Map<Uint8Array, { at: number; stride: number }>();
   private buffer: ArrayBuffer | null = null;
-  private views: { xs: Float32Array; ys: Float32Array; out: Uint8Array } | null = null;
+  private views: { xs: Float32Array; ys: Float32Array; out: Uint8Array; cols: Float32Array } | null = null;
 
   private constructor(width: number, k: SimdKernels) {
     this.k = k;
@@ -69,7 +70,8 @@ export class SimdRemap {
     // 16 bytes past each row: the kernel works in fours and may read and write a few past count.
     this.ysAt = this.xsAt + align(4 * width + 16, 16);
     this.outAt = this.ysAt + align(4 * width + 16, 16);
-    this.end = this.outAt + align(width + 16, 16);
+    this.colsAt = this.outAt + align(width + 16, 16);
+    this.end = this.colsAt + align(4 * width + 16, 16);
     this.grow(this.end);
     new Int16Array(k.memory.buffer, this.lut, weights.length).set(weights);
   }
@@ -94,6 +96,24 @@ export class SimdRemap {
     return this.current();
   }
 
+  /**
+   * Where to write the columns' coordinates for `homography` (a in frames.ts: the warped x of
+   * each output column), for `src`; like `positions`, the view changes when a plane is copied in.
+   */
+  columns(src: Plane): Float32Array {
+    if (!this.planes.has(src.data)) this.copy(src);
+    return this.current().cols;
+  }
+
+  /**
+   * One row's positions under a homography, into the position buffers: with a the column's
+   * coordinate and d = 1 / (h6·a + bd), x = (h0·a + bx)·d·sx − 0.5 and y = (h3·a + by)·d·sy − 0.5.
+   */
+  homography(count: number, h0: number, h3: number, h6: number, bx: number, by: number, bd: number, sx: number, sy: number): void {
+    if (count > this.width) throw new RangeError(`a row of ${count} samples, the remapper was made for ${this.width}`);
+    this.k.q(this.colsAt, count, this.xsAt, this.ysAt, h0, h3, h6, bx, by, bd, sx, sy);
+  }
+
   /** Resamples `src` at the positions written for the first `count` samples into out[offset…]. */
   row(src: Plane, count: number, out: Uint8Array, offset: number): void {
     if (count > this.width) throw new RangeError(`a row of ${count} samples, the remapper was made for ${this.width}`);
@@ -103,7 +123,7 @@ export class SimdRemap {
     out.set(this.current().out.subarray(0, count), offset);
   }
 
-  private current(): { xs: Float32Array; ys: Float32Array; out: Uint8Array } {
+  private current(): { xs: Float32Array; ys: Float32Array; out: Uint8Array; cols: Float32Array } {
     const buffer = this.k.memory.buffer;
     if (this.buffer !== buffer || !this.views) {
       this.buffer = buffer;
@@ -111,6 +131,7 @@ export class SimdRemap {
         xs: new Float32Array(buffer, this.xsAt, this.width),
         ys: new Float32Array(buffer, this.ysAt, this.width),
         out: new Uint8Array(buffer, this.outAt, this.width),
+        cols: new Float32Array(buffer, this.colsAt, this.width),
       };
     }
     return this.views;

@@ -246,14 +246,51 @@ function ppass(): number[] {
   return [...vec([[4, 0x7f], [13, 0x7b]]), ...body];
 }
 
+/**
+ * q(cols, count, xs, ys, h0, h3, h6, bx, by, bd, sx, sy): one output row's source positions under
+ * a homography, four at a time, for p: with a = cols[k] (f32, the column's warped coordinate) and
+ * d = 1 / (h6·a + bd), xs[k] = (h0·a + bx)·d·sx − 0.5 and ys[k] = (h3·a + by)·d·sy − 0.5, what
+ * frames.ts computes per pixel for luma. Writes up to three positions past count.
+ */
+function qpass(): number[] {
+  // params i32: 0 cols, 1 count, 2 xs, 3 ys; f32: 4 h0, 5 h3, 6 h6, 7 bx, 8 by, 9 bd, 10 sx, 11 sy
+  // locals i32: 12 k, 13 byte offset; v128: 14 a, 15 d, 16–23 splats of params 4–11
+  const f32x4 = (v: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [...new Uint8Array(new Float32Array([v]).buffer)]));
+  const fadd = simd(0xe4), fsub = simd(0xe5), fmul = simd(0xe6), fdiv = simd(0xe7);
+  const store = (offset = 0): number[] => simd(0x0b, 0, ...uleb(offset));
+  const splat = (param: number): number => 16 + param - 4;
+  const coordinate = (h: number, b: number, scale: number, arr: number): number[] => [
+    ...get(arr), ...get(13), ...add,
+    ...get(splat(h)), ...get(14), ...fmul, ...get(splat(b)), ...fadd, ...get(15), ...fmul, ...get(splat(scale)), ...fmul, ...f32x4(0.5), ...fsub,
+    ...store(),
+  ];
+  const body = [
+    ...[4, 5, 6, 7, 8, 9, 10, 11].flatMap((param) => [...get(param), ...simd(0x13), ...set(splat(param))]),
+    ...i32(0), ...set(12),
+    ...loop([
+      ...get(12), ...get(1), ...ltS, 0x45, ...brIf(1),
+      ...get(12), ...i32(2), ...shl, ...set(13),
+      ...get(0), ...get(13), ...add, ...v128load(), ...set(14),
+      ...f32x4(1), ...get(splat(6)), ...get(14), ...fmul, ...get(splat(9)), ...fadd, ...fdiv, ...set(15),
+      ...coordinate(4, 7, 10, 2),
+      ...coordinate(5, 8, 11, 3),
+      ...get(12), ...i32(4), ...add, ...set(12),
+      ...br(0),
+    ]),
+    0x0b,
+  ];
+  return [...vec([[2, 0x7f], [10, 0x7b]]), ...body];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const params = [0x60, ...vec(Array.from({ length: 8 }, () => [0x7f])), 0x00];
   const params9 = [0x60, ...vec(Array.from({ length: 9 }, () => [0x7f])), 0x00];
-  const types = section(1, vec([params, params9]));
+  const paramsQ = [0x60, ...vec([...Array.from({ length: 4 }, () => [0x7f]), ...Array.from({ length: 8 }, () => [0x7d])]), 0x00];
+  const types = section(1, vec([params, params9, paramsQ]));
   const imports = section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])); // memory, min 1 page
-  const funcs = section(3, vec([[0], [0], [1]]));
-  const exports = section(7, vec([[...str('h'), 0x00, 0x00], [...str('v'), 0x00, 0x01], [...str('p'), 0x00, 0x02]]));
-  const bodies = [hpass(), vpass(), ppass()].map((b) => [...uleb(b.length), ...b]);
+  const funcs = section(3, vec([[0], [0], [1], [2]]));
+  const exports = section(7, vec([[...str('h'), 0x00, 0x00], [...str('v'), 0x00, 0x01], [...str('p'), 0x00, 0x02], [...str('q'), 0x00, 0x03]]));
+  const bodies = [hpass(), vpass(), ppass(), qpass()].map((b) => [...uleb(b.length), ...b]);
   const code = section(10, [...uleb(bodies.length), ...bodies.flat()]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
 }
@@ -274,6 +311,7 @@ export interface SimdKernels {
   h: (src: number, stride: number, rows: number, colStart: number, colW: number, width: number, tmp: number, tmpStride: number) => void;
   v: (tmp: number, tmpStride: number, rowStart: number, rowW: number, width: number, height: number, out: number, outStride: number) => void;
   p: (src: number, stride: number, xs: number, ys: number, count: number, lut: number, out: number, maxX: number, maxY: number) => void;
+  q: (cols: number, count: number, xs: number, ys: number, h0: number, h3: number, h6: number, bx: number, by: number, bd: number, sx: number, sy: number) => void;
 }
 
 /** A fresh instance with its own memory (one per renderer; instances are not shared across threads). */
@@ -282,6 +320,6 @@ export function simdKernels(): SimdKernels | null {
   if (!mod) return null;
   const memory = new WebAssembly.Memory({ initial: 1 });
   const instance = new WebAssembly.Instance(mod, { env: { mem: memory } });
-  const { h, v, p } = instance.exports as unknown as Pick<SimdKernels, 'h' | 'v' | 'p'>;
-  return { memory, h, v, p };
+  const { h, v, p, q } = instance.exports as unknown as Pick<SimdKernels, 'h' | 'v' | 'p' | 'q'>;
+  return { memory, h, v, p, q };
 }

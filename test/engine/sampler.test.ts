@@ -68,6 +68,27 @@ test('the per-pixel SIMD kernel gives bicubicRow\'s result to within rounding (Â
   assert.ok(differing < 0.02 * 60 * 150, `${differing} samples differ`);
 });
 
+test('the kernel\'s homography positions are the per-pixel path\'s, to a thousandth of a sample', () => {
+  const width = 1921; // not a multiple of four
+  const plane = { data: noise(64, 64, 5), width: 64, height: 64 };
+  const remap = SimdRemap.create(width)!;
+  const [h0, h3, h6, sx, sy] = [0.93, 0.04, 0.00011, 1.04, 1.04];
+  const cols = remap.columns(plane);
+  for (let i = 0; i < width; i++) cols[i] = 0.98 * (i + 0.5) + 7.25;
+  let worst = 0;
+  for (const b of [0.5, 300.5, 1079.5]) {
+    const [bx, by, bd] = [0.02 * b + 3.5, 0.95 * b - 11, 0.00003 * b + 0.97];
+    remap.homography(width, h0, h3, h6, bx, by, bd, sx, sy);
+    const { xs, ys } = remap.positions(plane);
+    for (let i = 0; i < width; i++) {
+      const a = cols[i]!;
+      const d = 1 / (h6 * a + bd);
+      worst = Math.max(worst, Math.abs(xs[i]! - ((h0 * a + bx) * d * sx - 0.5)), Math.abs(ys[i]! - ((h3 * a + by) * d * sy - 0.5)));
+    }
+  }
+  assert.ok(worst < 1e-3, `positions differ by ${worst}`);
+});
+
 test('rgbToYuv is ffmpeg\'s BT.709 limited-range conversion', async () => {
   const [w, h] = [64, 48];
   const rgb = new Uint8Array(w * h * 3);
