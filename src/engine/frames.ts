@@ -159,21 +159,32 @@ export class FrameRenderer {
     const { rowX, rowY, colA } = this;
     const h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!, h4 = h[4]!, h5 = h[5]!, h6 = h[6]!, h7 = h[7]!, h8 = h[8]!;
     const src = [image.y, image.u, image.v] as const;
-    // Luma on the WebAssembly SIMD kernels where there are some (simd-remap.ts): the columns'
-    // coordinates once, then per row the positions and the samples, all in the kernels' memory.
+    // On the WebAssembly SIMD kernels where there are some (simd-remap.ts): the columns'
+    // coordinates once a plane, then per row the positions and the samples, all in the kernels'
+    // memory. Cb and Cr share their positions.
     if (this.remap === undefined) this.remap = (this.opts.simd ?? true) ? SimdRemap.create(this.width) : null;
     const remap = this.remap;
     if (remap) {
-      const y = planes[0];
-      const cols = remap.columns(image.y);
+      const [y, u, v] = planes;
+      let cols = remap.columns(image.y, image.u, image.v);
       for (let i = 0; i < y.width; i++) cols[i] = warp.fx(i + 0.5);
       for (let j = 0; j < y.height; j++) {
         const b = warp.fy(j + 0.5);
-        remap.homography(y.width, h0, h3, h6, h1 * b + h2, h4 * b + h5, h7 * b + h8, sx, sy);
+        remap.homography(y.width, h0, h3, h6, h1 * b + h2, h4 * b + h5, h7 * b + h8, sx, sy, 0.5, 0.5);
         remap.row(image.y, y.width, y.data, j * y.width);
       }
+      // Chroma sample i sits at luma 2i + 0.5 across and 2j + 1 down; (X − 0.5) / 2, (Y − 1) / 2.
+      cols = remap.columns();
+      for (let i = 0; i < u.width; i++) cols[i] = warp.fx(2 * i + 0.5);
+      for (let j = 0; j < u.height; j++) {
+        const b = warp.fy(2 * j + 1);
+        remap.homography(u.width, h0, h3, h6, h1 * b + h2, h4 * b + h5, h7 * b + h8, sx / 2, sy / 2, 0.25, 0.5);
+        remap.row(image.u, u.width, u.data, j * u.width, 'bilinear');
+        remap.row(image.v, v.width, v.data, j * v.width, 'bilinear');
+      }
+      return;
     }
-    for (let p = remap ? 1 : 0; p < 3; p++) {
+    for (let p = 0; p < 3; p++) {
       const out = planes[p]!;
       const chroma = p > 0;
       // Luma: edge coordinate i + 0.5; chroma: luma 2i + 0.5 across, 2j + 1 down (see above).

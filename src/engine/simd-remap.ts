@@ -1,8 +1,8 @@
-// Per-pixel bicubic resampling on the WebAssembly SIMD kernel (simd.ts `p`): what remap.ts's
-// bicubicRow computes, for the luma of warps that are not separable (roll, yaw, pitch). Each plane
-// it reads is copied once into the instance's memory with two replicated samples around it, so
-// every 4×4 window is in memory and equals the clamped one; positions are written straight into
-// the instance's memory and each row comes back as bytes.
+// Per-pixel resampling on the WebAssembly SIMD kernels (simd.ts `p` and `q`): what remap.ts's
+// bicubicRow (luma) and bilinearRow (chroma) compute, for warps that are not separable (roll,
+// yaw, pitch). Each plane it reads is copied once into the instance's memory with two replicated
+// samples around it, so every 4×4 window is in memory and equals the clamped one; positions are
+// computed in the instance's memory and each row comes back as bytes.
 import { catmullRom } from './sampler.ts';
 import { simdKernels } from './simd.ts';
 import type { SimdKernels } from './simd.ts';
@@ -17,11 +17,12 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 /**
  * For each pair of 64ths (py, px): the 16 products wy[j]·wx[i] as i16, rows 0–1 then 2–3, each
  * row i = 0…3. Rounded, then the largest nudged so that they sum to exactly ONE (a flat picture
- * stays flat).
+ * stays flat). Bicubic: Catmull-Rom over the four; bilinear: the middle two only.
  */
-function weightTable(): Int16Array {
+function weightTable(kernel: 'bicubic' | 'bilinear'): Int16Array {
   const phase = Array.from({ length: PHASES + 1 }, (_, p) => {
     const f = p / PHASES;
+    if (kernel === 'bilinear') return [0, 1 - f, f, 0];
     const w = [catmullRom(f + 1), catmullRom(f), catmullRom(1 - f), catmullRom(2 - f)];
     const sum = w[0]! + w[1]! + w[2]! + w[3]!;
     return w.map((v) => v / sum);
@@ -46,13 +47,14 @@ function weightTable(): Int16Array {
   return table;
 }
 
-let weights: Int16Array | undefined;
+let tables: { bicubic: Int16Array; bilinear: Int16Array } | undefined;
 
 /** Resamples rows of planes at per-pixel positions; create with `create`. */
 export class SimdRemap {
   private readonly k: SimdKernels;
   private readonly width: number;
   private readonly lut = 0;
+  private readonly bilinear: number;
   private readonly xsAt: number;
   private readonly ysAt: number;
   private readonly outAt: number;
@@ -65,15 +67,17 @@ export class SimdRemap {
   private constructor(width: number, k: SimdKernels) {
     this.k = k;
     this.width = width;
-    weights ??= weightTable();
-    this.xsAt = align(weights.byteLength, 16);
+    tables ??= { bicubic: weightTable('bicubic'), bilinear: weightTable('bilinear') };
+    this.bilinear = align(tables.bicubic.byteLength, 16);
+    this.xsAt = this.bilinear + align(tables.bilinear.byteLength, 16);
     // 16 bytes past each row: the kernel works in fours and may read and write a few past count.
     this.ysAt = this.xsAt + align(4 * width + 16, 16);
     this.outAt = this.ysAt + align(4 * width + 16, 16);
     this.colsAt = this.outAt + align(width + 16, 16);
     this.end = this.colsAt + align(4 * width + 16, 16);
     this.grow(this.end);
-    new Int16Array(k.memory.buffer, this.lut, weights.length).set(weights);
+    new Int16Array(k.memory.buffer, this.lut, tables.bicubic.length).set(tables.bicubic);
+    new Int16Array(k.memory.buffer, this.bilinear, tables.bilinear.length).set(tables.bilinear);
   }
 
   /** A remapper for rows of up to `width` samples; null without WebAssembly SIMD. */
@@ -89,37 +93,40 @@ export class SimdRemap {
 
   /**
    * Where to write one row's source positions (x and y in source sample indices, as bicubicRow
-   * takes them) before calling `row` for `src`. The views change when a new plane is copied in.
+   * takes them) before calling `row` for these planes. The views change when a plane is copied in.
    */
-  positions(src: Plane): { xs: Float32Array; ys: Float32Array } {
-    if (!this.planes.has(src.data)) this.copy(src);
+  positions(...planes: Plane[]): { xs: Float32Array; ys: Float32Array } {
+    for (const p of planes) if (!this.planes.has(p.data)) this.copy(p);
     return this.current();
   }
 
   /**
    * Where to write the columns' coordinates for `homography` (a in frames.ts: the warped x of
-   * each output column), for `src`; like `positions`, the view changes when a plane is copied in.
+   * each output column), before rows of these planes; the view changes when a plane is copied in.
    */
-  columns(src: Plane): Float32Array {
-    if (!this.planes.has(src.data)) this.copy(src);
-    return this.current().cols;
+  columns(...planes: Plane[]): Float32Array {
+    return (this.positions(...planes), this.current().cols);
   }
 
   /**
    * One row's positions under a homography, into the position buffers: with a the column's
-   * coordinate and d = 1 / (h6·a + bd), x = (h0·a + bx)·d·sx − 0.5 and y = (h3·a + by)·d·sy − 0.5.
+   * coordinate and d = 1 / (h6·a + bd), x = (h0·a + bx)·d·sx − ox and y = (h3·a + by)·d·sy − oy.
    */
-  homography(count: number, h0: number, h3: number, h6: number, bx: number, by: number, bd: number, sx: number, sy: number): void {
+  homography(count: number, h0: number, h3: number, h6: number, bx: number, by: number, bd: number, sx: number, sy: number, ox: number, oy: number): void {
     if (count > this.width) throw new RangeError(`a row of ${count} samples, the remapper was made for ${this.width}`);
-    this.k.q(this.colsAt, count, this.xsAt, this.ysAt, h0, h3, h6, bx, by, bd, sx, sy);
+    this.k.q(this.colsAt, count, this.xsAt, this.ysAt, h0, h3, h6, bx, by, bd, sx, sy, ox, oy);
   }
 
-  /** Resamples `src` at the positions written for the first `count` samples into out[offset…]. */
-  row(src: Plane, count: number, out: Uint8Array, offset: number): void {
+  /**
+   * Resamples `src` at the positions written for the first `count` samples into out[offset…]:
+   * bicubic as bicubicRow, or bilinear as bilinearRow (to ±1, positions to 1/128 of a sample).
+   */
+  row(src: Plane, count: number, out: Uint8Array, offset: number, kernel: 'bicubic' | 'bilinear' = 'bicubic'): void {
     if (count > this.width) throw new RangeError(`a row of ${count} samples, the remapper was made for ${this.width}`);
     const plane = this.planes.get(src.data);
     if (!plane) throw new Error('positions() was not called for this plane');
-    this.k.p(plane.at + PAD * plane.stride + PAD, plane.stride, this.xsAt, this.ysAt, count, this.lut, this.outAt, src.width - 1, src.height - 1);
+    const lut = kernel === 'bilinear' ? this.bilinear : this.lut;
+    this.k.p(plane.at + PAD * plane.stride + PAD, plane.stride, this.xsAt, this.ysAt, count, lut, this.outAt, src.width - 1, src.height - 1);
     out.set(this.current().out.subarray(0, count), offset);
   }
 

@@ -247,45 +247,47 @@ function ppass(): number[] {
 }
 
 /**
- * q(cols, count, xs, ys, h0, h3, h6, bx, by, bd, sx, sy): one output row's source positions under
- * a homography, four at a time, for p: with a = cols[k] (f32, the column's warped coordinate) and
- * d = 1 / (h6·a + bd), xs[k] = (h0·a + bx)·d·sx − 0.5 and ys[k] = (h3·a + by)·d·sy − 0.5, what
- * frames.ts computes per pixel for luma. Writes up to three positions past count.
+ * q(cols, count, xs, ys, h0, h3, h6, bx, by, bd, sx, sy, ox, oy): one output row's source
+ * positions under a homography, four at a time, for p: with a = cols[k] (f32, the column's warped
+ * coordinate) and d = 1 / (h6·a + bd), xs[k] = (h0·a + bx)·d·sx − ox and
+ * ys[k] = (h3·a + by)·d·sy − oy, what frames.ts computes per pixel. Writes up to three positions
+ * past count.
  */
 function qpass(): number[] {
-  // params i32: 0 cols, 1 count, 2 xs, 3 ys; f32: 4 h0, 5 h3, 6 h6, 7 bx, 8 by, 9 bd, 10 sx, 11 sy
-  // locals i32: 12 k, 13 byte offset; v128: 14 a, 15 d, 16–23 splats of params 4–11
+  // params i32: 0 cols, 1 count, 2 xs, 3 ys; f32: 4 h0, 5 h3, 6 h6, 7 bx, 8 by, 9 bd, 10 sx,
+  // 11 sy, 12 ox, 13 oy
+  // locals i32: 14 k, 15 byte offset; v128: 16 a, 17 d, 18–27 splats of params 4–13
   const f32x4 = (v: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [...new Uint8Array(new Float32Array([v]).buffer)]));
   const fadd = simd(0xe4), fsub = simd(0xe5), fmul = simd(0xe6), fdiv = simd(0xe7);
   const store = (offset = 0): number[] => simd(0x0b, 0, ...uleb(offset));
-  const splat = (param: number): number => 16 + param - 4;
-  const coordinate = (h: number, b: number, scale: number, arr: number): number[] => [
-    ...get(arr), ...get(13), ...add,
-    ...get(splat(h)), ...get(14), ...fmul, ...get(splat(b)), ...fadd, ...get(15), ...fmul, ...get(splat(scale)), ...fmul, ...f32x4(0.5), ...fsub,
+  const splat = (param: number): number => 18 + param - 4;
+  const coordinate = (h: number, b: number, scale: number, offset: number, arr: number): number[] => [
+    ...get(arr), ...get(15), ...add,
+    ...get(splat(h)), ...get(16), ...fmul, ...get(splat(b)), ...fadd, ...get(17), ...fmul, ...get(splat(scale)), ...fmul, ...get(splat(offset)), ...fsub,
     ...store(),
   ];
   const body = [
-    ...[4, 5, 6, 7, 8, 9, 10, 11].flatMap((param) => [...get(param), ...simd(0x13), ...set(splat(param))]),
-    ...i32(0), ...set(12),
+    ...[4, 5, 6, 7, 8, 9, 10, 11, 12, 13].flatMap((param) => [...get(param), ...simd(0x13), ...set(splat(param))]),
+    ...i32(0), ...set(14),
     ...loop([
-      ...get(12), ...get(1), ...ltS, 0x45, ...brIf(1),
-      ...get(12), ...i32(2), ...shl, ...set(13),
-      ...get(0), ...get(13), ...add, ...v128load(), ...set(14),
-      ...f32x4(1), ...get(splat(6)), ...get(14), ...fmul, ...get(splat(9)), ...fadd, ...fdiv, ...set(15),
-      ...coordinate(4, 7, 10, 2),
-      ...coordinate(5, 8, 11, 3),
-      ...get(12), ...i32(4), ...add, ...set(12),
+      ...get(14), ...get(1), ...ltS, 0x45, ...brIf(1),
+      ...get(14), ...i32(2), ...shl, ...set(15),
+      ...get(0), ...get(15), ...add, ...v128load(), ...set(16),
+      ...f32x4(1), ...get(splat(6)), ...get(16), ...fmul, ...get(splat(9)), ...fadd, ...fdiv, ...set(17),
+      ...coordinate(4, 7, 10, 12, 2),
+      ...coordinate(5, 8, 11, 13, 3),
+      ...get(14), ...i32(4), ...add, ...set(14),
       ...br(0),
     ]),
     0x0b,
   ];
-  return [...vec([[2, 0x7f], [10, 0x7b]]), ...body];
+  return [...vec([[2, 0x7f], [12, 0x7b]]), ...body];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const params = [0x60, ...vec(Array.from({ length: 8 }, () => [0x7f])), 0x00];
   const params9 = [0x60, ...vec(Array.from({ length: 9 }, () => [0x7f])), 0x00];
-  const paramsQ = [0x60, ...vec([...Array.from({ length: 4 }, () => [0x7f]), ...Array.from({ length: 8 }, () => [0x7d])]), 0x00];
+  const paramsQ = [0x60, ...vec([...Array.from({ length: 4 }, () => [0x7f]), ...Array.from({ length: 10 }, () => [0x7d])]), 0x00];
   const types = section(1, vec([params, params9, paramsQ]));
   const imports = section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])); // memory, min 1 page
   const funcs = section(3, vec([[0], [0], [1], [2]]));
@@ -311,7 +313,7 @@ export interface SimdKernels {
   h: (src: number, stride: number, rows: number, colStart: number, colW: number, width: number, tmp: number, tmpStride: number) => void;
   v: (tmp: number, tmpStride: number, rowStart: number, rowW: number, width: number, height: number, out: number, outStride: number) => void;
   p: (src: number, stride: number, xs: number, ys: number, count: number, lut: number, out: number, maxX: number, maxY: number) => void;
-  q: (cols: number, count: number, xs: number, ys: number, h0: number, h3: number, h6: number, bx: number, by: number, bd: number, sx: number, sy: number) => void;
+  q: (cols: number, count: number, xs: number, ys: number, h0: number, h3: number, h6: number, bx: number, by: number, bd: number, sx: number, sy: number, ox: number, oy: number) => void;
 }
 
 /** A fresh instance with its own memory (one per renderer; instances are not shared across threads). */

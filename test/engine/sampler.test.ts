@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { bicubicRow } from '../../src/engine/remap.ts';
+import { bicubicRow, bilinearRow } from '../../src/engine/remap.ts';
 import { PlaneSampler } from '../../src/engine/sampler.ts';
 import { SimdRemap } from '../../src/engine/simd-remap.ts';
 import { SimdPlaneSampler } from '../../src/engine/simd-sampler.ts';
@@ -32,7 +32,7 @@ test('the WebAssembly SIMD passes give the JS passes\' result to within rounding
   }
 });
 
-test('the per-pixel SIMD kernel gives bicubicRow\'s result to within rounding (±1), edges and outside included', () => {
+test('the per-pixel SIMD kernel gives bicubicRow\'s and bilinearRow\'s results to within rounding (±1), edges and outside included', () => {
   const [w, h] = [133, 71];
   const plane = { data: noise(w, h, 7), width: w, height: h };
   const remap = SimdRemap.create(300)!;
@@ -53,11 +53,17 @@ test('the per-pixel SIMD kernel gives bicubicRow\'s result to within rounding (�
     if (row % 5 === 0) xs.fill([0, w - 1, 0.5, w - 1.5, -2][(row / 5) % 5]!);
     const expected = new Uint8Array(n + 2);
     const actual = new Uint8Array(n + 2);
-    bicubicRow(plane, xs, ys, n, expected, 1);
+    const bilinear = row % 2 === 1;
+    if (bilinear) {
+      // bilinearRow takes the exact fraction, the kernel the nearest 64th (as bicubicRow does):
+      // positions on 64ths, so that both weigh the same.
+      for (const p of [xs, ys]) p.forEach((v, i) => (p[i] = Math.round(v * 64) / 64));
+    }
+    (bilinear ? bilinearRow : bicubicRow)(plane, xs, ys, n, expected, 1);
     const at = remap.positions(plane);
     at.xs.set(xs);
     at.ys.set(ys);
-    remap.row(plane, n, actual, 1);
+    remap.row(plane, n, actual, 1, bilinear ? 'bilinear' : 'bicubic');
     for (let i = 0; i < expected.length; i++) {
       const d = Math.abs(expected[i]! - actual[i]!);
       worst = Math.max(worst, d);
@@ -78,12 +84,14 @@ test('the kernel\'s homography positions are the per-pixel path\'s, to a thousan
   let worst = 0;
   for (const b of [0.5, 300.5, 1079.5]) {
     const [bx, by, bd] = [0.02 * b + 3.5, 0.95 * b - 11, 0.00003 * b + 0.97];
-    remap.homography(width, h0, h3, h6, bx, by, bd, sx, sy);
-    const { xs, ys } = remap.positions(plane);
-    for (let i = 0; i < width; i++) {
-      const a = cols[i]!;
-      const d = 1 / (h6 * a + bd);
-      worst = Math.max(worst, Math.abs(xs[i]! - ((h0 * a + bx) * d * sx - 0.5)), Math.abs(ys[i]! - ((h3 * a + by) * d * sy - 0.5)));
+    for (const [ox, oy] of [[0.5, 0.5], [0.25, 0.5]]) {
+      remap.homography(width, h0, h3, h6, bx, by, bd, sx, sy, ox!, oy!);
+      const { xs, ys } = remap.positions(plane);
+      for (let i = 0; i < width; i++) {
+        const a = cols[i]!;
+        const d = 1 / (h6 * a + bd);
+        worst = Math.max(worst, Math.abs(xs[i]! - ((h0 * a + bx) * d * sx - ox!)), Math.abs(ys[i]! - ((h3 * a + by) * d * sy - oy!)));
+      }
     }
   }
   assert.ok(worst < 1e-3, `positions differ by ${worst}`);
