@@ -43,6 +43,7 @@ const store64lane = (lane: number): number[] => simd(0x5b, 0, 0, lane);
 const v128const = (bytes: number[]): number[] => simd(0x0c, ...bytes);
 const i32x4 = (n: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]));
 const shuffle = (lanes: number[]): number[] => simd(0x0d, ...lanes);
+const f32x4 = (v: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [...new Uint8Array(new Float32Array([v]).buffer)]));
 const loop = (body: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...body, 0x0b, 0x0b]; // block { loop { … } }
 const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
 const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
@@ -167,8 +168,9 @@ function vpass(): number[] {
 }
 
 /**
- * p(src, stride, xs, ys, count, lut, out, maxX, maxY): per-pixel bicubic (Catmull-Rom) resampling
- * of one output row, what remap.ts's bicubicRow computes. Sample k reads the plane at
+ * p(src, stride, xs, ys, count, lut, out, maxX, maxY): per-pixel resampling of one output row
+ * through a 4×4 window, what remap.ts's bicubicRow (or, with a bilinear table, bilinearRow)
+ * computes. Sample k reads the plane at
  * (xs[k], ys[k]) (f32, source sample indices), clamped to [0, maxX] × [0, maxY]. `src` is the
  * plane's sample (0, 0) inside a copy padded by 2 replicated samples on every side, so every 4×4
  * window lies in memory and equals the clamped one. The window's four rows of four bytes are
@@ -178,11 +180,10 @@ function vpass(): number[] {
  */
 function ppass(): number[] {
   // params 0 src, 1 stride, 2 xs, 3 ys, 4 count, 5 lut, 6 out, 7 maxX, 8 maxY
-  // locals i32: 9 k, 10 lut entry, 11 window, 12 unused; v128: 13 x, 14 y, 15 ix, 16 iy, 17 lut
+  // locals i32: 9 k, 10 lut entry, 11 window, 12 (spare); v128: 13 x, 14 y, 15 ix, 16 iy, 17 lut
   // entries, 18 windows, 19 window bytes, 20 dots, 21 maxX, 22 maxY (f32 splats), 23–25 dots
   // Positions four at a time: clamped, integer parts and 64ths as i32x4, then the four lut entries
   // and window addresses; each sample's window and weights follow lane by lane.
-  const f32x4 = (v: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [...new Uint8Array(new Float32Array([v]).buffer)]));
   const fromI32 = [0xb2], sub = [0x6b], tee = (i: number): number[] => [0x22, ...uleb(i)];
   const load32zero = (offset = 0): number[] => simd(0x5c, 2, ...uleb(offset));
   const load32lane = (lane: number): number[] => simd(0x56, 0, 0, lane);
@@ -257,7 +258,6 @@ function qpass(): number[] {
   // params i32: 0 cols, 1 count, 2 xs, 3 ys; f32: 4 h0, 5 h3, 6 h6, 7 bx, 8 by, 9 bd, 10 sx,
   // 11 sy, 12 ox, 13 oy
   // locals i32: 14 k, 15 byte offset; v128: 16 a, 17 d, 18–27 splats of params 4–13
-  const f32x4 = (v: number): number[] => v128const([0, 1, 2, 3].flatMap(() => [...new Uint8Array(new Float32Array([v]).buffer)]));
   const fadd = simd(0xe4), fsub = simd(0xe5), fmul = simd(0xe6), fdiv = simd(0xe7);
   const store = (offset = 0): number[] => simd(0x0b, 0, ...uleb(offset));
   const splat = (param: number): number => 18 + param - 4;
