@@ -3,7 +3,7 @@
 // first frame lacks; a residual per LUT node (the mean miss of the samples around it, shrunk
 // towards 0 where samples are few, then diffused to neighbours) adds the curves an affine map
 // cannot (crushed blacks, a hue pulled in one place).
-import { LUT_NODES, lutFromFunction, type ColourLut } from './lut.ts';
+import { blockLuma, LUT_NODES, lutFromFunction, type ColourLut } from './lut.ts';
 import { solve } from './solve.ts';
 
 /** A frame's planes as bytes (yuv420p layout). */
@@ -43,13 +43,9 @@ function samplesOf(src: PlaneSet, dst: PlaneSet, width: number, height: number):
   const m = cw * ch;
   const chroma = { src: new Uint8Array(m * 3), dst: new Float32Array(m * 2), count: m };
   for (let cy = 0; cy < ch; cy++) {
-    const r0 = 2 * cy * width;
-    const r1 = Math.min(2 * cy + 1, height - 1) * width;
     for (let cx = 0; cx < cw; cx++) {
-      const x0 = 2 * cx;
-      const x1 = Math.min(x0 + 1, width - 1);
       const c = cy * cw + cx;
-      chroma.src[3 * c] = (src.y[r0 + x0]! + src.y[r0 + x1]! + src.y[r1 + x0]! + src.y[r1 + x1]! + 2) >> 2;
+      chroma.src[3 * c] = blockLuma(src.y, width, height, cx, cy);
       chroma.src[3 * c + 1] = src.u[c]!;
       chroma.src[3 * c + 2] = src.v[c]!;
       chroma.dst[2 * c] = dst.u[c]!;

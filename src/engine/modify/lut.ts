@@ -72,6 +72,18 @@ export function lookup(lut: ColourLut, y: number, u: number, v: number): [number
 }
 
 /**
+ * The rounded mean luma of the 2×2 block chroma sample (cx, cy) covers (an odd last row or column
+ * repeated): the luma a chroma sample is both fitted (fit-lut.ts) and looked up with.
+ */
+export function blockLuma(y: Uint8Array, width: number, height: number, cx: number, cy: number): number {
+  const r0 = 2 * cy * width;
+  const r1 = Math.min(2 * cy + 1, height - 1) * width;
+  const x0 = 2 * cx;
+  const x1 = Math.min(x0 + 1, width - 1);
+  return (y[r0 + x0]! + y[r0 + x1]! + y[r1 + x0]! + y[r1 + x1]! + 2) >> 2;
+}
+
+/**
  * Applies the LUT to a yuv420p frame's planes into float planes. Luma reads the chroma sample it
  * sits on; chroma reads the mean luma of its 2×2 block, so both see the colour they belong to.
  */
@@ -93,12 +105,8 @@ export function applyLut(
     }
   }
   for (let cy = 0; cy < ch; cy++) {
-    const r0 = 2 * cy * width;
-    const r1 = Math.min(2 * cy + 1, height - 1) * width;
     for (let cx = 0; cx < cw; cx++) {
-      const x0 = 2 * cx;
-      const x1 = Math.min(x0 + 1, width - 1);
-      const ym = (src.y[r0 + x0]! + src.y[r0 + x1]! + src.y[r1 + x0]! + src.y[r1 + x1]! + 2) >> 2;
+      const ym = blockLuma(src.y, width, height, cx, cy);
       const c = cy * cw + cx;
       out.u[c] = sample(lut.u, ym, src.u[c]!, src.v[c]!);
       out.v[c] = sample(lut.v, ym, src.u[c]!, src.v[c]!);
