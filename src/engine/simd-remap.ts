@@ -4,7 +4,7 @@
 // samples around it, so every 4×4 window is in memory and equals the clamped one; positions are
 // computed in the instance's memory and each row comes back as bytes.
 import { catmullRom } from './sampler.ts';
-import { simdKernels } from './simd.ts';
+import { growMemory, simdKernels } from './simd.ts';
 import type { SimdKernels } from './simd.ts';
 import type { Plane } from './yuv.ts';
 
@@ -75,7 +75,7 @@ export class SimdRemap {
     this.outAt = this.ysAt + align(4 * width + 16, 16);
     this.colsAt = this.outAt + align(width + 16, 16);
     this.end = this.colsAt + align(4 * width + 16, 16);
-    this.grow(this.end);
+    growMemory(this.k.memory, this.end);
     new Int16Array(k.memory.buffer, this.lut, tables.bicubic.length).set(tables.bicubic);
     new Int16Array(k.memory.buffer, this.bilinear, tables.bilinear.length).set(tables.bilinear);
   }
@@ -84,11 +84,6 @@ export class SimdRemap {
   static create(width: number): SimdRemap | null {
     const k = simdKernels();
     return k ? new SimdRemap(width, k) : null;
-  }
-
-  private grow(bytes: number): void {
-    const pages = Math.ceil(bytes / 65536) - this.k.memory.buffer.byteLength / 65536;
-    if (pages > 0) this.k.memory.grow(pages);
   }
 
   /**
@@ -150,7 +145,7 @@ export class SimdRemap {
     const stride = width + 2 * PAD;
     const at = this.end;
     this.end = align(at + stride * (height + 2 * PAD) + 16, 16); // 16: the last window's load
-    this.grow(this.end);
+    growMemory(this.k.memory, this.end);
     const mem = new Uint8Array(this.k.memory.buffer);
     for (let r = 0; r < height + 2 * PAD; r++) {
       const y = Math.min(height - 1, Math.max(0, r - PAD));

@@ -4,7 +4,7 @@
 // the result out. Widened kernels (shrinks past the unfiltered limit) go to the JS passes.
 import { fillTaps, PlaneSampler } from './sampler.ts';
 import type { Taps } from './sampler.ts';
-import { simdKernels } from './simd.ts';
+import { growMemory, simdKernels } from './simd.ts';
 import type { SimdKernels } from './simd.ts';
 import type { Plane } from './yuv.ts';
 
@@ -48,7 +48,7 @@ export class SimdPlaneSampler {
     this.rowW = take(16 * height);
     this.tmp = take(2 * this.stride * maxRows);
     this.out = take(this.stride * height);
-    this.grow(at);
+    growMemory(this.k.memory, at);
     // Planes go after the work areas, each copied in the first time it is sampled: a move samples
     // only some of its levels, and a per-pixel move hardly any through this sampler.
     for (const p of sources) if (!this.planes.has(p.data)) this.planes.set(p.data, take(p.data.length));
@@ -56,16 +56,11 @@ export class SimdPlaneSampler {
 
   private readonly copied = new Set<Uint8Array>();
 
-  private grow(bytes: number): void {
-    const pages = Math.ceil(bytes / 65536) - this.k.memory.buffer.byteLength / 65536;
-    if (pages > 0) this.k.memory.grow(pages);
-  }
-
   /** The plane's offset in the instance's memory, copied in on first use; undefined if not a source. */
   private planeAt(src: Plane): number | undefined {
     const at = this.planes.get(src.data);
     if (at === undefined || this.copied.has(src.data)) return at;
-    this.grow(at + src.data.length + 16);
+    growMemory(this.k.memory, at + src.data.length + 16);
     new Uint8Array(this.k.memory.buffer).set(src.data, at);
     this.copied.add(src.data);
     return at;

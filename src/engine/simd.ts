@@ -316,6 +316,12 @@ export interface SimdKernels {
   q: (cols: number, count: number, xs: number, ys: number, h0: number, h3: number, h6: number, bx: number, by: number, bd: number, sx: number, sy: number, ox: number, oy: number) => void;
 }
 
+/** Grows a WebAssembly memory to hold at least `bytes` (never shrinks it). */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+}
+
 /** A fresh instance with its own memory (one per renderer; instances are not shared across threads). */
 export function simdKernels(): SimdKernels | null {
   const mod = simdModule();
